@@ -1,0 +1,57 @@
+# Driver Home portal. `make run` serves it on SQLite with demo data; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+.PHONY: install run serve test lint check messages compile-messages clean bench
+
+$(STAMP): requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) compile-messages
+
+compile-messages: $(STAMP)
+	$(BIN)/python -m portal.i18n_compile
+
+# Development server with demo data and a local administrator.
+run: install
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) createcachetable
+	DEBUG=1 $(MANAGE) seed_demo
+	DEBUG=1 $(MANAGE) ensure_admin
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# Production-like: gunicorn, hashed static files, DEBUG off (set SECRET_KEY in the environment).
+serve: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) collectstatic --noinput
+	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile -
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Extract strings into the catalogues (needs GNU gettext: apt-get install gettext).
+messages: $(STAMP)
+	DEBUG=1 $(MANAGE) makemessages --no-obsolete --no-location -l zh_Hans -l en -l vi --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(BIN)/python -m portal.i18n_compile
+
+# What CI runs: lint, migrations check, SQLite and PostgreSQL suites, browser tests.
+check:
+	bash .ci/run
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,23 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+# django-leaflet's admin module imports GeoDjango, which needs GDAL; we use its template
+# tags only, so its admin module is never loaded.
+ADMIN_MODULES_SKIPPED = {"leaflet"}
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        # What django.contrib.admin's autodiscover does, minus the modules above.
+        for app_config in apps.get_app_configs():
+            if app_config.label in ADMIN_MODULES_SKIPPED:
+                continue
+            module = f"{app_config.name}.admin"
+            if find_spec(module) is not None:
+                import_module(module)

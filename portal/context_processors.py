@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+
+def site(request):
+    """Give every template the emergency line and links to this page in each language."""
+    current = get_language()
+    path = request.get_full_path()
+    languages = [
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
+    return {
+        "emergency_phone": settings.EMERGENCY_PHONE,
+        "emergency_tel": "".join(
+            ch for ch in settings.EMERGENCY_PHONE if ch.isdigit() or ch == "+"
+        ),
+        "site_languages": languages,
+    }

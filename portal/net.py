@@ -1,0 +1,24 @@
+"""Read the client's address the same way everywhere (lockouts, rate limits)."""
+
+from django.conf import settings
+
+
+def client_ip(request) -> str:
+    """Return the address of the client that sent ``request``.
+
+    Without a trusted proxy (``TRUSTED_PROXY_COUNT=0``) only ``REMOTE_ADDR`` counts, so a
+    forged ``X-Forwarded-For`` header changes nothing. Behind N trusted proxies, the entry
+    that the outermost trusted proxy appended is used: the N-th from the right.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < count:
+        return remote
+    return forwarded[-count]

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Answer 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """Render the translated 500 page without touching the database or the request context."""
+    template = loader.get_template("500.html")
+    phone = settings.EMERGENCY_PHONE
+    context = {
+        "emergency_phone": phone,
+        "emergency_tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+    }
+    return HttpResponseServerError(template.render(context))

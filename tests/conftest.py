@@ -1,0 +1,148 @@
+"""Project-wide fixtures: personas, uploads in a temp folder, a Chromium page."""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+
+from members.models import Organisation, User
+from members.roles import DISPATCHERS, MEMBER_RECORDS_OFFICERS, ORGANIZERS, STATION_MANAGERS
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def committee(db):
+    return Organisation.objects.create(name="测试行业党委", kind=Organisation.Kind.COMMITTEE)
+
+
+@pytest.fixture
+def branch_a(committee):
+    return Organisation.objects.create(
+        name="甲物流公司党支部", kind=Organisation.Kind.BRANCH, parent=committee
+    )
+
+
+@pytest.fixture
+def branch_b(committee):
+    return Organisation.objects.create(
+        name="乙运输公司党支部", kind=Organisation.Kind.BRANCH, parent=committee
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a staff user in ``role`` (a group name) covering ``organisations``."""
+
+    def make(username, role=None, organisations=(), **extra):
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, is_staff=True, **extra
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        if organisations:
+            user.organisations.set(organisations)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(username="root", password=PASSWORD, email="")
+
+
+@pytest.fixture
+def organizer(make_user, branch_a):
+    return make_user("organizer", ORGANIZERS, [branch_a])
+
+
+@pytest.fixture
+def station_manager(make_user):
+    return make_user("manager", STATION_MANAGERS)
+
+
+@pytest.fixture
+def dispatcher(make_user, committee):
+    return make_user("dispatcher", DISPATCHERS, [committee])
+
+
+@pytest.fixture
+def officer_a(make_user, branch_a):
+    return make_user("officer_a", MEMBER_RECORDS_OFFICERS, [branch_a])
+
+
+@pytest.fixture
+def officer_b(make_user, branch_b):
+    return make_user("officer_b", MEMBER_RECORDS_OFFICERS, [branch_b])
+
+
+# --- Browser ------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright; skips when it is not installed.
+
+    CI sets REQUIRE_BROWSER=1 so a missing browser fails instead of skipping.
+    """
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM} but REQUIRE_BROWSER=1")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page in a 390x844 phone-sized viewport that may reach only this machine."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    # No test may touch the network: anything not on loopback is refused.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+            else route.abort()
+        ),
+    )
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,152 @@
+"""Project-wide guards: migrations, every page in every language, deploy checks."""
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def test_migrations_are_up_to_date(db):
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:  # makemigrations --check exits 1 when a migration is missing
+        pytest.fail(f"models changed without a migration (exit {exc.code}):\n{out.getvalue()}")
+
+
+def _parameterless_names(patterns=None, namespace=""):
+    """Yield the namespaced names of every URL pattern that takes no argument."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            if entry.pattern.converters or re.search(r"\(\?P<", str(entry.pattern)):
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _parameterless_names(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            if entry.pattern.converters or re.search(r"\(\?P<|\(", str(entry.pattern)):
+                continue
+            yield f"{namespace}{entry.name}"
+
+
+PUBLIC_NAMES = sorted(set(_parameterless_names()))
+
+
+def test_url_enumeration_finds_the_home_page():
+    assert "home" in PUBLIC_NAMES
+    assert "healthz" in PUBLIC_NAMES
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_every_parameterless_url_answers_with_one_h1(client, db, name, language):
+    with translation.override(language):
+        url = reverse(name)
+    response = client.get(url)
+    assert response.status_code in (200, 302), (url, response.status_code)
+    if response.status_code == 302:
+        assert "/admin/login/" in response["Location"] or "login" in response["Location"]
+        return
+    if response["Content-Type"].startswith("text/html"):
+        html = response.content.decode()
+        assert len(re.findall(r"<h1[\s>]", html)) == 1, url
+        assert f'lang="{language}"' in html
+
+
+def test_language_prefixes(client, db):
+    assert client.get("/").content.decode().count('lang="zh-hans"') >= 1
+    assert 'lang="en"' in client.get("/en/").content.decode()
+    assert 'lang="vi"' in client.get("/vi/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "vi"])
+def test_catalogue_is_complete(language):
+    """A fresh clone shows no English in the Chinese or Vietnamese pages."""
+    po = polib.pofile(str(BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"))
+    missing = [
+        entry.msgid
+        for entry in po
+        if not entry.obsolete
+        and (
+            "fuzzy" in entry.flags
+            or not (entry.msgstr or all(entry.msgstr_plural.values()) and entry.msgstr_plural)
+        )
+    ]
+    assert missing == [], f"untranslated in {language}: {missing[:20]}"
+
+
+def _production_env(**extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"DEBUG", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 20 + "production-like-key-for-the-deploy-check-" + "y" * 20,
+            "ALLOWED_HOSTS": "driverhome.example.cn",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_settings_refuse_to_start_without_secret_key():
+    env = _production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year"), ("DATABASE_URL", "mysql://x/y")],
+)
+def test_settings_name_the_malformed_variable(variable, value):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=_production_env(**{variable: value}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert variable in result.stderr
