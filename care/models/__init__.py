@@ -1,0 +1,1 @@
+"""Care events, visits, help requests and micro-wishes; one module per topic."""
