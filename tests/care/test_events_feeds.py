@@ -104,12 +104,11 @@ def test_event_feed_validates(client, make_event, name):
         assert entry.id.startswith("urn:uuid:")
 
 
-@pytest.mark.parametrize(
-    "name", ["care:events-ics", "care:event-feed", "care:event-feed-atom"]
-)
+@pytest.mark.parametrize("name", ["care:events-ics", "care:event-feed", "care:event-feed-atom"])
 @pytest.mark.parametrize("count", [1, 6])
-def test_feed_query_count_is_constant(client, make_event, station, name, count,
-                                      django_assert_num_queries):
+def test_feed_query_count_is_constant(
+    client, make_event, station, name, count, django_assert_num_queries
+):
     for i in range(count):
         make_event(f"活动{i}", days=i - 2, station=station if i % 2 else None)
     with django_assert_num_queries(1):

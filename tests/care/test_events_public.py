@@ -123,7 +123,8 @@ def test_event_json_ld_cannot_break_out_of_its_script(rf, make_event):
 def test_event_detail_escapes_markup_written_around_the_forms(client, make_event):
     event = make_event()
     Event.objects.filter(pk=event.pk).update(
-        description='第一段 <script>alert(1)</script>\n\n详情见 https://example.cn/a <a href="javascript:x">x</a>'
+        description="第一段 <script>alert(1)</script>\n\n"
+        '详情见 https://example.cn/a <a href="javascript:x">x</a>'
     )
     html = client.get(event.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
@@ -175,8 +176,9 @@ def test_upcoming_by_station_is_one_query(make_event, station, django_assert_num
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_event_list_query_count_is_constant(client, make_event, station, count,
-                                            django_assert_num_queries):
+def test_event_list_query_count_is_constant(
+    client, make_event, station, count, django_assert_num_queries
+):
     for i in range(count):
         make_event(f"未来{i}", days=i + 1, station=station if i % 2 else None)
         make_event(f"过去{i}", days=-(i + 1), station=station if i % 2 else None)
@@ -185,8 +187,9 @@ def test_event_list_query_count_is_constant(client, make_event, station, count,
 
 
 @pytest.mark.parametrize("photos", [0, 4])
-def test_event_detail_query_count_is_constant(client, make_event, station, photos,
-                                              django_assert_num_queries):
+def test_event_detail_query_count_is_constant(
+    client, make_event, station, photos, django_assert_num_queries
+):
     from care.models import EventPhoto
 
     event = make_event(station=station, place="", days=-1)

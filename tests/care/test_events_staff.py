@@ -79,8 +79,7 @@ def test_organizer_of_committee_edits_branch_events(client, make_user, committee
     assert client.get(reverse("care:staff-event-edit", args=[other_event.pk])).status_code == 200
 
 
-def test_staff_list_shows_only_own_organisations_events(client, organizer, make_event,
-                                                        other_event):
+def test_staff_list_shows_only_own_organisations_events(client, organizer, make_event, other_event):
     make_event("甲支部的活动")
     client.force_login(organizer)
     html = client.get(reverse("care:staff-event-list")).content.decode()
@@ -223,7 +222,9 @@ def test_bad_event_input_gets_form_error_and_saves_nothing(
     # An invalid edit leaves the saved row as it was.
     event = make_event("原标题")
     url = reverse("care:staff-event-edit", args=[event.pk])
-    assert client.post(url, _form_data(branch_a, title="改了", **overrides)).status_code == 200
+    assert (
+        client.post(url, _form_data(branch_a, **{"title": "改了", **overrides})).status_code == 200
+    )
     event.refresh_from_db()
     assert event.title == "原标题" and event.sequence == 0
 
@@ -245,8 +246,13 @@ def test_oversized_cover_is_refused(client, organizer, branch_a, monkeypatch):
 
 def test_organizer_records_a_visit(client, organizer, branch_a):
     client.force_login(organizer)
-    data = {"date": "2026-07-20", "organisation": branch_a.pk, "person_times": "35",
-            "given": "绿豆汤、藿香正气水", "notes": "港口停车场"}
+    data = {
+        "date": "2026-07-20",
+        "organisation": branch_a.pk,
+        "person_times": "35",
+        "given": "绿豆汤、藿香正气水",
+        "notes": "港口停车场",
+    }
     assert client.post(reverse("care:staff-visit-new"), data).status_code == 302
     visit = Visit.objects.get()
     assert visit.person_times == 35 and visit.created_by == organizer
@@ -256,8 +262,11 @@ def test_organizer_records_a_visit(client, organizer, branch_a):
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"person_times": "0"}, "person_times"), ({"date": "2026-13-40"}, "date"),
-     ({"notes": "<script>x</script>"}, "notes")],
+    [
+        ({"person_times": "0"}, "person_times"),
+        ({"date": "2026-13-40"}, "date"),
+        ({"notes": "<script>x</script>"}, "notes"),
+    ],
 )
 def test_bad_visit_input_saves_nothing(client, organizer, branch_a, overrides, field):
     client.force_login(organizer)
