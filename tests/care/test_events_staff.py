@@ -282,3 +282,30 @@ def test_organizer_gets_404_on_another_organisations_visit(client, organizer, br
     assert client.get(reverse("care:staff-visit-edit", args=[visit.pk])).status_code == 404
     html = client.get(reverse("care:staff-visit-list")).content.decode()
     assert reverse("care:staff-visit-edit", args=[visit.pk]) not in html
+
+
+# --- Admin -------------------------------------------------------------------------------
+
+
+def test_admin_lists_events_and_visits_for_superuser(client, superuser, make_event, branch_b):
+    make_event("甲的活动")
+    Visit.objects.create(date="2026-07-01", organisation=branch_b, person_times=5)
+    client.force_login(superuser)
+    html = client.get(reverse("admin:care_event_changelist")).content.decode()
+    assert "甲的活动" in html
+    assert client.get(reverse("admin:care_visit_changelist")).status_code == 200
+
+
+def test_admin_scopes_organizer_to_own_organisations(client, organizer, make_event, other_event):
+    from django.contrib.auth.models import Permission
+
+    organizer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_event", "change_event"])
+    )
+    own = make_event("甲的活动")
+    client.force_login(organizer)
+    html = client.get(reverse("admin:care_event_changelist")).content.decode()
+    assert "甲的活动" in html and "乙支部的活动" not in html
+    url = reverse("admin:care_event_change", args=[other_event.pk])
+    assert client.get(url).status_code in (302, 404)
+    assert client.get(reverse("admin:care_event_change", args=[own.pk])).status_code == 200
