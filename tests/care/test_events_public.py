@@ -204,3 +204,9 @@ def test_home_page_query_count(client, make_event, django_assert_num_queries):
         make_event(days=day)
     with django_assert_num_queries(1):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("pk", ["0", "99999999999999999999999"])
+def test_event_detail_of_unknown_id_is_404(client, pk):
+    assert client.get(f"/events/{pk}/").status_code == 404
+    assert client.get(f"/events/{pk}/event.ics").status_code == 404
