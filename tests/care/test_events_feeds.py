@@ -29,6 +29,7 @@ def test_events_ics_parses_and_passes_checks(client, make_event, station):
     make_event("送温暖", kind=Event.Kind.SENDING_WARMTH)
     make_event("草稿", published=False)
     calendar = _calendar(client)
+    calendar.validate()  # raises IncompleteComponent when a required part is missing
     assert calendar.errors == []
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     events = _vevents(calendar)
@@ -78,6 +79,7 @@ def test_single_event_ics_has_one_event(client, make_event):
     event = make_event("微党课", kind=Event.Kind.PARTY_LESSON)
     make_event("另一场")
     calendar = _calendar(client, reverse("care:event-ics", args=[event.pk]))
+    calendar.validate()
     assert calendar.errors == []
     assert [str(e["SUMMARY"]) for e in _vevents(calendar)] == ["微党课"]
 

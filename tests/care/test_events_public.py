@@ -210,3 +210,14 @@ def test_home_page_query_count(client, make_event, django_assert_num_queries):
 def test_event_detail_of_unknown_id_is_404(client, pk):
     assert client.get(f"/events/{pk}/").status_code == 404
     assert client.get(f"/events/{pk}/event.ics").status_code == 404
+
+
+def test_event_list_days_follow_shanghai_even_if_server_runs_in_utc(client, make_event, settings):
+    settings.TIME_ZONE = "UTC"
+    make_event("深夜", starts_at=datetime(2030, 7, 15, 15, 30, tzinfo=UTC), hours=1)
+    make_event("凌晨", starts_at=datetime(2030, 7, 15, 16, 30, tzinfo=UTC), hours=1)
+    html = client.get(reverse("care:event-list")).content.decode()
+    day_15 = html.index('<time datetime="2030-07-15">')
+    day_16 = html.index('<time datetime="2030-07-16">')
+    assert day_15 < html.index("深夜") < day_16 < html.index("凌晨")
+    assert "2030年7月15日 23:30" in html and "2030年7月16日 00:30" in html
