@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -80,6 +81,9 @@ def event_list(request):
     kind = form.cleaned_data["kind"] if form.is_bound and form.is_valid() else ""
     if kind:
         upcoming, past = upcoming.filter(kind=kind), past.filter(kind=kind)
+    # webcal:// makes phones subscribe (and refresh) rather than import a one-off copy.
+    feed_url = request.build_absolute_uri(reverse("care:events-ics"))
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render(
         request,
         "care/events/list.html",
@@ -88,6 +92,7 @@ def event_list(request):
             "kind": kind,
             "upcoming": list(upcoming[:UPCOMING_LIMIT]),
             "past": list(past[:PAST_LIMIT]),
+            "webcal_url": webcal_url,
         },
     )
 
@@ -245,8 +250,9 @@ def staff_event_report(request, pk):
 @require_safe
 @organizer_required
 def staff_visit_list(request):
-    visits = list(Visit.objects.editable_by(request.user).select_related("organisation")[:200])
-    total = sum(visit.person_times for visit in visits)
+    scoped = Visit.objects.editable_by(request.user)
+    visits = list(scoped.select_related("organisation")[:200])
+    total = scoped.total_person_times()
     return render(request, "care/events/staff_visits.html", {"visits": visits, "total": total})
 
 

@@ -284,6 +284,10 @@ class EventPhoto(models.Model):
 
 
 class VisitQuerySet(models.QuerySet):
+    def total_person_times(self) -> int:
+        """Sum the person-times of these visits (0 when there are none), in one query."""
+        return self.aggregate(total=models.Sum("person_times"))["total"] or 0
+
     def editable_by(self, user):
         """The gatekeeper: visits ``user`` may see and edit (organizers: their organisations)."""
         if not (user and user.is_authenticated and user.is_active):

@@ -221,3 +221,8 @@ def test_event_list_days_follow_shanghai_even_if_server_runs_in_utc(client, make
     day_16 = html.index('<time datetime="2030-07-16">')
     assert day_15 < html.index("深夜") < day_16 < html.index("凌晨")
     assert "2030年7月15日 23:30" in html and "2030年7月16日 00:30" in html
+
+
+def test_event_list_offers_a_webcal_subscription(client):
+    html = client.get(reverse("care:event-list")).content.decode()
+    assert 'href="webcal://testserver/events.ics"' in html
