@@ -9,9 +9,10 @@ from portal.images import ProcessedImage
 
 def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
     if remove_cover or cover is not None:
-        for field in (event.cover, event.cover_small):
-            if field:
-                field.delete(save=False)
+        old = [(field.storage, field.name) for field in (event.cover, event.cover_small) if field]
+        # Delete the old files only once the new row is committed, so a failure keeps them.
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old])
+        event.cover, event.cover_small = None, None
     if cover is not None:
         event.cover.save(f"cover.{cover.extension}", cover.files["large"], save=False)
         event.cover_small.save(f"cover-small.{cover.extension}", cover.files["small"], save=False)

@@ -226,3 +226,12 @@ def test_event_list_days_follow_shanghai_even_if_server_runs_in_utc(client, make
 def test_event_list_offers_a_webcal_subscription(client):
     html = client.get(reverse("care:event-list")).content.decode()
     assert 'href="webcal://testserver/events.ics"' in html
+
+
+def test_event_detail_names_an_unpublished_station_without_a_dead_link(client, make_event, station):
+    event = make_event(station=station, place="")
+    station.published = False
+    station.save()
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert station.name in html
+    assert f'href="{station.get_absolute_url()}"' not in html

@@ -1,5 +1,6 @@
 """Organizers' event and visit pages: access, forms, bad input, effects."""
 
+import os
 from datetime import timedelta
 from io import BytesIO
 
@@ -309,3 +310,24 @@ def test_admin_scopes_organizer_to_own_organisations(client, organizer, make_eve
     url = reverse("admin:care_event_change", args=[other_event.pk])
     assert client.get(url).status_code in (302, 404)
     assert client.get(reverse("admin:care_event_change", args=[own.pk])).status_code == 200
+
+
+def test_replacing_the_cover_removes_the_old_files(
+    client, organizer, branch_a, django_capture_on_commit_callbacks
+):
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("care:staff-event-new"), _form_data(branch_a, cover_upload=_png()))
+    event = Event.objects.get()
+    old = event.cover.path
+    url = reverse("care:staff-event-edit", args=[event.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, _form_data(branch_a, cover_upload=_png(name="new.png")))
+    event.refresh_from_db()
+    assert event.cover and event.cover.path != old
+
+    assert not os.path.exists(old) and os.path.exists(event.cover.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, _form_data(branch_a, remove_cover="on"))
+    event.refresh_from_db()
+    assert not event.cover and not event.cover_small
