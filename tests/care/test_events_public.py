@@ -21,7 +21,7 @@ def test_event_list_shows_upcoming_before_recent_past(client, make_event):
     make_event("上个月的座谈会", days=-30, kind=Event.Kind.FORUM, people_reached=42)
     html = client.get(reverse("care:event-list")).content.decode()
     assert html.index("明天的微党课") < html.index("下周的安全培训") < html.index("上个月的座谈会")
-    assert "42" in html
+    assert "惠及 42 人" in html
 
 
 def test_event_list_hides_drafts_and_old_events(client, make_event):
