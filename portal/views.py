@@ -6,10 +6,12 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from care.views_events import home_events
+
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"upcoming_events": home_events()})
 
 
 @never_cache

@@ -146,3 +146,42 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Care events (events engineer) --------------------------------------------------------
+
+
+@pytest.fixture
+def station(db):
+    from stations.models import Station
+
+    return Station.objects.create(
+        name="港口司机之家", slug="port-home", latitude=21.58, longitude=108.36, published=True
+    )
+
+
+@pytest.fixture
+def make_event(branch_a):
+    """Create a published event starting ``days`` from now (keyword overrides allowed)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from care.models import Event
+
+    def make(title="夏送清凉活动", days=3, hours=2, **fields):
+        starts = fields.pop("starts_at", timezone.now() + timedelta(days=days))
+        values = {
+            "kind": Event.Kind.SUMMER_COOLING,
+            "title": title,
+            "description": "为司机送上绿豆汤和防暑药品。",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=hours),
+            "place": "港口区友谊大道停车场",
+            "organisation": branch_a,
+            "published": True,
+        }
+        values.update(fields)
+        return Event.objects.create(**values)
+
+    return make
