@@ -6,10 +6,12 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from stations.home import home_context as stations_home
+
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {**stations_home()})
 
 
 @never_cache
