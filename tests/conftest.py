@@ -146,3 +146,38 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Stations -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_station(db):
+    """Create a published, open, 24-hour station; keyword arguments override fields.
+
+    ``amenities`` takes amenity codes (or (code, extra fields) pairs).
+    """
+    from stations.models import Amenity, Station, StationAmenity
+
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, *, latitude=21.60, longitude=108.35, amenities=(), **fields):
+        number = next(counter)
+        fields.setdefault("slug", f"station-{number}")
+        fields.setdefault("published", True)
+        fields.setdefault("open_24h", True)
+        fields.setdefault("district", Station.District.GANGKOU)
+        station = Station.objects.create(
+            name=name or f"测试司机之家{number}号",
+            latitude=latitude,
+            longitude=longitude,
+            **fields,
+        )
+        for entry in amenities:
+            code, extra = (entry, {}) if isinstance(entry, str) else entry
+            StationAmenity.objects.create(
+                station=station, amenity=Amenity.objects.get(code=code), **extra
+            )
+        return station
+
+    return make
