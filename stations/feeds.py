@@ -40,7 +40,7 @@ def feature_collection(stations, *, tile_crs: str = "wgs84") -> str:
                 "out_of_order": [
                     row.amenity.code for row in amenity_rows if row.live_status == "out_of_order"
                 ],
-                "phone": station.phone,
+                "phone": station.tel,
                 "url": reverse("stations:detail", kwargs={"slug": station.slug}),
             }
             if tile_crs == "gcj02":

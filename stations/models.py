@@ -166,6 +166,11 @@ class Station(models.Model):
     def open_now(self) -> bool:
         return self.is_open_at(timezone.now())
 
+    @property
+    def tel(self) -> str:
+        """The phone as a tel: target: digits and a leading + only."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
 
 class Amenity(models.Model):
     """Something a station offers (showers, hot water...), kept as data with three names."""

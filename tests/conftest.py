@@ -157,8 +157,25 @@ def make_station(db):
 
     ``amenities`` takes amenity codes (or (code, extra fields) pairs).
     """
+    import importlib
+
     from stations.models import Amenity, Station, StationAmenity
 
+    # Transactional (browser) tests flush the amenities the data migration created.
+    if not Amenity.objects.exists():
+        catalogue = importlib.import_module(
+            "stations.migrations.0003_amenities_and_manager_permissions"
+        ).AMENITIES
+        for code, zh, en, vi, icon, key, order in catalogue:
+            Amenity.objects.create(
+                code=code,
+                name_zh_hans=zh,
+                name_en=en,
+                name_vi=vi,
+                icon=icon,
+                key=key,
+                sort_order=order,
+            )
     counter = iter(range(1, 10_000))
 
     def make(name=None, *, latitude=21.60, longitude=108.35, amenities=(), **fields):

@@ -70,7 +70,7 @@ window.addEventListener("map:init", async (event) => {
     count.textContent = labels.count.replace("%(count)s", String(shown.length));
     count.dataset.count = String(shown.length);
     if (shown.length) {
-      map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 14 });
+      map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 14, animate: false });
     }
   }
   document.getElementById("map-filters").addEventListener("change", redraw);
