@@ -61,6 +61,18 @@ class GreatCircleDistance(Func):
         return self.as_sql(compiler, connection, **extra_context)
 
 
+def _box(lat: float, lng: float, radius_m: float | None) -> dict:
+    if radius_m is None:
+        return {}
+    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius_m)
+    return {
+        "latitude__gte": min_lat,
+        "latitude__lte": max_lat,
+        "longitude__gte": min_lng,
+        "longitude__lte": max_lng,
+    }
+
+
 def display_prefetches():
     """Prefetches for station cards: amenity rows with their amenity, and opening hours."""
     from .models import StationAmenity
@@ -142,23 +154,9 @@ class StationQuerySet(models.QuerySet):
             | Q(location_note__icontains=text)
         )
 
-    def within(self, lat: float, lng: float, radius_m: float | None):
-        """Stations within ``radius_m`` of a point, nearest first, with ``distance_m``.
-
-        A bounding box on the (latitude, longitude) index narrows the rows before the
-        exact distance is computed in SQL.
-        """
-        queryset = self.annotate(distance_m=GreatCircleDistance(lat, lng))
-        if radius_m is not None:
-            min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius_m)
-            queryset = queryset.filter(
-                latitude__gte=min_lat,
-                latitude__lte=max_lat,
-                longitude__gte=min_lng,
-                longitude__lte=max_lng,
-                distance_m__lte=radius_m,
-            )
-        return queryset.order_by("distance_m", "pk")
+    def by_distance(self, lat: float, lng: float):
+        """Annotate ``distance_m`` (great-circle metres from the point), nearest first."""
+        return self.annotate(distance_m=GreatCircleDistance(lat, lng)).order_by("distance_m", "pk")
 
     def nearest(self, lat: float, lng: float, *, limit: int = 20, enough: int = 10):
         """Return (stations nearest first, radius used) widening the radius until enough.
@@ -169,7 +167,11 @@ class StationQuerySet(models.QuerySet):
         radius = None
         rows = []
         for radius in NEARBY_RADII_M:
-            rows = list(self.within(lat, lng, radius)[:limit])
+            # A bounding box on the (latitude, longitude) index in SQL, nearest first; the
+            # circle is cut in Python, sparing a second distance expression per row.
+            rows = list(self.filter(**_box(lat, lng, radius)).by_distance(lat, lng)[:limit])
+            if radius is not None:
+                rows = [row for row in rows if row.distance_m <= radius]
             if len(rows) >= enough:
                 break
         return rows, radius

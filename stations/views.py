@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from . import feeds, geo
-from .forms import LANDMARKS, NearbyForm, StationFilterForm
+from .forms import NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
 from .querysets import display_prefetches
@@ -26,6 +27,26 @@ def _filter_context(request, form_class):
     form = form_class(request.GET or None, amenities=amenities)
     valid = form.is_valid() if form.is_bound else True
     return form, valid, amenities
+
+
+def _filter_values(request, amenities) -> dict:
+    """What the filter inputs show: the query as typed, drawn by hand for speed.
+
+    Rendering fifteen checkbox widgets through the form renderer cost more than the
+    whole database work of a page.
+    """
+    get = request.GET
+    return {
+        "filters": {
+            "q": get.get("q", ""),
+            "amenity": set(get.getlist("amenity")),
+            "route": get.get("route", ""),
+            "district": get.get("district", ""),
+            "open_now": bool(get.get("open_now")),
+        },
+        "route_choices": [("", _("Any route")), *Station.Route.choices],
+        "district_choices": [("", _("Any district")), *Station.District.choices],
+    }
 
 
 @require_safe
@@ -42,10 +63,11 @@ def station_list(request):
     context = {
         "form": form,
         "page": page,
-        "stations": _with_open_flags(page.object_list),
+        "stations": _for_cards(page.object_list),
         "count": paginator.count,
         "query": _query_without_page(request),
         "amenities": amenities,
+        **_filter_values(request, amenities),
     }
     return render(request, "stations/list.html", context, status=200 if valid else 400)
 
@@ -65,10 +87,10 @@ def nearby(request):
     context = {
         "form": form,
         "origin": origin,
-        "stations": _with_open_flags(stations),
+        "stations": _for_cards(stations),
         "radius_km": round(radius / 1000) if radius else None,
         "amenities": amenities,
-        "landmarks": [(code, label) for code, (label, _lat, _lng) in LANDMARKS.items()],
+        **_filter_values(request, amenities),
     }
     response = render(request, "stations/nearby.html", context, status=200 if valid else 400)
     # The URL carries the driver's position: never pass it on, never keep it.
@@ -160,10 +182,16 @@ def feed(request):
     return response
 
 
-def _with_open_flags(stations):
+def _for_cards(stations):
+    """Work out once what each card shows: open now, amenity rows, page URL."""
     now = timezone.now()
+    # One reverse() for the whole page: it is slow under the language prefixes.
+    pattern = reverse("stations:detail", kwargs={"slug": "__slug__"})
+    stations = list(stations)
     for station in stations:
         station.is_open = station.is_open_at(now)
+        station.amenity_rows = list(station.amenities.all())
+        station.url = pattern.replace("__slug__", station.slug)
     return stations
 
 
