@@ -6,7 +6,8 @@ Never part of the public site: only bench/settings.py points here.
 from django.http import HttpResponse
 from django.urls import path
 
-from portal.urls import handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from portal.urls import handler500  # noqa: F401
+from portal.urls import urlpatterns as site_urlpatterns
 
 
 def bare(request):
