@@ -6,7 +6,7 @@ const latInput = document.getElementById("id_latitude");
 const lngInput = document.getElementById("id_longitude");
 
 // Put the map right under the coordinate fields.
-const lngRow = lngInput && lngInput.closest(".form-row, .fieldBox, div");
+const lngRow = lngInput && (lngInput.closest(".form-row") || lngInput.parentNode);
 if (box && lngRow && lngRow.parentNode) {
   lngRow.parentNode.insertBefore(box, lngRow.nextSibling);
 }

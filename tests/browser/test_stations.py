@@ -129,3 +129,50 @@ def test_station_page_call_and_navigate_links(live_server, phone_page, make_stat
     # The small map shows the station.
     page.wait_for_selector("#station-leaflet .leaflet-marker-icon")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_admin_location_picker_sets_and_follows_coordinates(
+    live_server, phone_page, make_station, superuser
+):
+    from django.conf import settings
+    from django.test import Client
+
+    station = make_station("码头司机之家", latitude=21.58, longitude=108.36)
+    client = Client()
+    client.force_login(superuser)
+    page = phone_page
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/admin/stations/station/{station.pk}/change/")
+    marker = page.locator("#location-picker .leaflet-marker-icon")
+    marker.wait_for()
+    # The map sits right under the longitude row.
+    assert (
+        page.evaluate("document.querySelector('.field-longitude').nextElementSibling.id")
+        == "location-picker"
+    )
+    # Typing coordinates moves the marker.
+    before = marker.bounding_box()
+    page.fill("#id_latitude", "21.585")
+    page.locator("#id_latitude").dispatch_event("change")
+    page.wait_for_timeout(300)
+    after = marker.bounding_box()
+    assert after["y"] < before["y"]
+    # Clicking the map sets the coordinates.
+    page.locator("#location-picker").scroll_into_view_if_needed()
+    box = page.locator("#location-picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    page.wait_for_timeout(300)
+    lat = float(page.input_value("#id_latitude"))
+    lng = float(page.input_value("#id_longitude"))
+    assert lat < 21.585
+    assert lng < 108.36
+    assert len(page.input_value("#id_latitude").split(".")[1]) == 6
