@@ -75,9 +75,7 @@ def add_stations(count: int, start: int, rng: random.Random) -> None:
         Station.objects.bulk_create(stations)
         created = Station.objects.filter(slug__in=[s.slug for s in stations]).only("pk")
         StationAmenity.objects.bulk_create(
-            StationAmenity(station=s, amenity=a)
-            for s in created
-            for a in rng.sample(amenities, 3)
+            StationAmenity(station=s, amenity=a) for s in created for a in rng.sample(amenities, 3)
         )
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Amenity, Station
+from .models import Station
 
 # Places a driver without geolocation can start from (rough WGS-84, see docs/domain.md).
 LANDMARKS = {
@@ -85,7 +85,3 @@ class NearbyForm(StationFilterForm):
         if lat is None or lng is None:
             return None
         return lat, lng
-
-
-def amenity_choices():
-    return list(Amenity.objects.all())
