@@ -314,8 +314,11 @@ if MAP_TILES_CRS not in {"wgs84", "gcj02"}:
 def _origin(url: str) -> str:
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0]
-    # Tile hosts such as {s}.tile.example.org: allow the subdomains.
-    host = host.replace("{s}", "*")
+    # Tile hosts such as {s}.tile.example.org or webrd0{s}.example.com: a CSP wildcard
+    # may only stand for a whole leftmost label.
+    first, dot, others = host.partition(".")
+    if "{" in first:
+        host = "*" + dot + others
     return f"{scheme}://{host}" if scheme and host else ""
 
 
