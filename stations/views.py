@@ -148,6 +148,7 @@ def station_map(request):
             "detail": reverse("stations:detail", kwargs={"slug": "__slug__"}),
             "routes": routes,
             "amenities": {a.code: a.label for a in amenities},
+            "key_amenities": [a.code for a in amenities if a.key],
         },
         "map_labels": {
             "open": gettext("Open now"),

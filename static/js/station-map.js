@@ -19,12 +19,13 @@ function popupFor(feature) {
     status.className = p.open_now ? "popup-open" : "popup-closed";
   }
   box.append(status);
-  if (p.amenities.length) {
+  // Key amenities only (showers, parking, hot water...), and none that are out of order.
+  const shown = data.key_amenities.filter(
+    (code) => p.amenities.includes(code) && !p.out_of_order.includes(code),
+  );
+  if (shown.length) {
     const list = document.createElement("p");
-    list.textContent = p.amenities
-      .slice(0, 6)
-      .map((code) => data.amenities[code] || code)
-      .join(" · ");
+    list.textContent = shown.map((code) => data.amenities[code]).join(" · ");
     box.append(list);
   }
   const link = document.createElement("a");

@@ -100,6 +100,7 @@ def test_map_shows_one_marker_or_cluster_count_per_published_station(
     popup.wait_for()
     assert popup.locator("a").get_attribute("href").startswith("/stations/station-")
     assert "正在营业" in popup.inner_text()
+    assert "洗浴" in popup.inner_text()
 
 
 def test_station_page_call_and_navigate_links(live_server, phone_page, make_station):
