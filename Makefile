@@ -32,7 +32,8 @@ serve: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --noinput
-	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile -
+	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile - \
+		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

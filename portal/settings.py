@@ -293,15 +293,32 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 
-# Map tile URL template; its host is allowed by the Content-Security-Policy.
+# Map tile URL template; its host is allowed by the Content-Security-Policy. Leaflet fills
+# {z}/{x}/{y}, {s} from MAP_TILES_SUBDOMAINS and {key} from MAP_TILES_KEY.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Subdomains substituted for {s}, as one string of letters or digits ("abc", "1234").
+MAP_TILES_SUBDOMAINS = env_str("MAP_TILES_SUBDOMAINS", "")
+# Attribution the tile provider requires; shown on every map.
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap")
+# Browser key some providers (Tianditu, AMap) want in the tile URL as {key}; it is public.
+MAP_TILES_KEY = env_str("MAP_TILES_KEY", "")
+# Map review number (审图号) of a licensed base map, added to the attribution when set.
+MAP_TILES_REVIEW_NUMBER = env_str("MAP_TILES_REVIEW_NUMBER", "")
+# Coordinate system the tiles are drawn in: wgs84 (OpenStreetMap, Tianditu) or gcj02
+# (AMap/Gaode, Tencent). With gcj02, markers and route lines are shifted for display.
+MAP_TILES_CRS = env_str("MAP_TILES_CRS", "wgs84").strip().lower()
+if MAP_TILES_CRS not in {"wgs84", "gcj02"}:
+    raise ImproperlyConfigured(f"MAP_TILES_CRS must be wgs84 or gcj02, got {MAP_TILES_CRS!r}")
 
 
 def _origin(url: str) -> str:
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0]
-    # Tile hosts such as {s}.tile.example.org: allow the subdomains.
-    host = host.replace("{s}", "*")
+    # Tile hosts such as {s}.tile.example.org or webrd0{s}.example.com: a CSP wildcard
+    # may only stand for a whole leftmost label.
+    first, dot, others = host.partition(".")
+    if "{" in first:
+        host = "*" + dot + others
     return f"{scheme}://{host}" if scheme and host else ""
 
 
@@ -354,7 +371,14 @@ LEAFLET_CONFIG = {
         (
             _("Map"),
             MAP_TILES_URL,
-            {"attribution": env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap")},
+            {
+                "attribution": " · ".join(
+                    part for part in (MAP_TILES_ATTRIBUTION, MAP_TILES_REVIEW_NUMBER) if part
+                ),
+                "maxZoom": 18,
+                **({"subdomains": MAP_TILES_SUBDOMAINS} if MAP_TILES_SUBDOMAINS else {}),
+                **({"key": MAP_TILES_KEY} if MAP_TILES_KEY else {}),
+            },
         )
     ],
     "RESET_VIEW": False,

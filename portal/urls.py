@@ -10,6 +10,7 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("", include("stations.feed_urls")),
 ]
 
 urlpatterns += i18n_patterns(

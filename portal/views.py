@@ -7,11 +7,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from care.views_events import home_events
+from stations.home import home_context as stations_home
 
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html", {"upcoming_events": home_events()})
+    return render(
+        request,
+        "portal/home.html",
+        {"upcoming_events": home_events(), **stations_home()},
+    )
 
 
 @never_cache

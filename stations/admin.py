@@ -1,11 +1,226 @@
-from django.contrib import admin
+import json
 
-from .models import Station
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from members.roles import STATION_MANAGERS
+from portal.images import process_image
+
+from . import geo
+from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto
+from .resources import StationResource
+
+
+class StationAmenityInline(admin.TabularInline):
+    model = StationAmenity
+    extra = 0
+    fields = ["amenity", "is_free", "price_note", "live_status", "status_note"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class StationPhotoForm(forms.ModelForm):
+    """Upload a photo: checked by content, re-encoded into two sizes without metadata."""
+
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. Location and camera data are removed."),
+    )
+
+    class Meta:
+        model = StationPhoto
+        fields = ["caption", "sort_order"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("image")
+        if upload:
+            try:
+                self.processed = process_image(upload)
+            except ValidationError as exc:
+                self.add_error("image", exc)
+        elif not self.instance.pk:
+            # An empty extra form stays empty; a caption without an image is an error.
+            if self.has_changed():
+                self.add_error("image", _("Choose an image."))
+        return data
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        processed = getattr(self, "processed", None)
+        if processed is not None:
+            instance.small.save(processed.files["small"].name, processed.files["small"], save=False)
+            instance.large.save(processed.files["large"].name, processed.files["large"], save=False)
+            instance.width, instance.height = processed.width, processed.height
+        if commit:
+            instance.save()
+        return instance
+
+
+class StationPhotoInline(admin.TabularInline):
+    model = StationPhoto
+    form = StationPhotoForm
+    extra = 1
+    fields = ["preview", "image", "caption", "sort_order"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, photo):
+        from django.utils.html import format_html
+
+        if photo.pk and photo.small:
+            return format_html('<img src="{}" alt="" width="120">', photo.small.url)
+        return ""
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
-    list_display = ["name", "status", "published"]
-    list_filter = ["status", "published"]
-    search_fields = ["name"]
+class StationAdmin(ImportExportModelAdmin):
+    resource_classes = [StationResource]
+    change_form_template = "admin/stations/station/change_form.html"
+    list_display = [
+        "name",
+        "kind",
+        "route",
+        "district",
+        "status",
+        "published",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = ["status", "published", "kind", "route", "district", "open_24h", "is_demo"]
+    search_fields = ["name", "slug", "address", "host_organisation", "location_note"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["managers"]
+    inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "host_organisation",
+                    "status",
+                    "closure_reason",
+                    "published",
+                ]
+            },
+        ),
+        (
+            _("Location"),
+            {
+                "fields": [
+                    "route",
+                    "location_note",
+                    "district",
+                    "address",
+                    "latitude",
+                    "longitude",
+                ],
+                "description": _(
+                    "Click the map or drag the marker to set the position; typing the "
+                    "coordinates moves the marker. Stored as WGS-84."
+                ),
+            },
+        ),
+        (_("Contact and hours"), {"fields": ["phone", "open_24h", "last_verified"]}),
+        (
+            _("For trucks"),
+            {
+                "fields": [
+                    "truck_parking_spaces",
+                    "max_vehicle_length_m",
+                    "max_vehicle_height_m",
+                    "has_lighting",
+                    "has_cctv",
+                    "guarded_lot",
+                ]
+            },
+        ),
+        (_("Station managers"), {"fields": ["managers"]}),
+    ]
+
+    def get_queryset(self, request):
+        return Station.objects.editable_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only administrators choose who manages a station.
+        if request.user.is_superuser or request.user.has_perm("stations.add_station"):
+            return []
+        return ["managers"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "managers":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(
+                groups__name=STATION_MANAGERS, is_active=True
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("stations.add_station")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("stations.view_station")
+
+    def get_urls(self):
+        return [
+            path(
+                "convert/",
+                self.admin_site.admin_view(self.convert_view),
+                name="stations_station_convert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def convert_view(self, request):
+        """Convert a point between WGS-84 and the tiles' system for the location picker."""
+        try:
+            lat = float(request.GET["lat"])
+            lng = float(request.GET["lng"])
+        except (KeyError, ValueError):
+            return HttpResponseBadRequest("lat and lng must be numbers")
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            return HttpResponseBadRequest("out of range")
+        if request.GET.get("to") == "wgs84":
+            lat, lng = geo.gcj02_to_wgs84(lat, lng)
+        else:
+            lat, lng = geo.wgs84_to_gcj02(lat, lng)
+        return JsonResponse({"lat": round(lat, 7), "lng": round(lng, 7)})
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["picker"] = json.dumps({"crs": settings.MAP_TILES_CRS})
+        context["tiles_crs"] = settings.MAP_TILES_CRS
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh_hans", "name_en", "name_vi", "key", "sort_order"]
+    list_editable = ["key", "sort_order"]
+    search_fields = ["code", "name_zh_hans", "name_en", "name_vi"]
+
+
+class RouteLineForm(forms.ModelForm):
+    class Meta:
+        model = RouteLine
+        fields = ["code", "colour", "geometry"]
+        widgets = {"geometry": forms.Textarea(attrs={"rows": 8})}
+
+
+@admin.register(RouteLine)
+class RouteLineAdmin(admin.ModelAdmin):
+    form = RouteLineForm
+    list_display = ["code", "colour", "updated_at"]

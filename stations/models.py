@@ -1,12 +1,16 @@
+import json
+import math
+from datetime import datetime, time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class StationQuerySet(models.QuerySet):
-    def published(self):
-        """Stations drivers may see: published and not retired."""
-        return self.filter(published=True).exclude(status=Station.Status.RETIRED)
+from .querysets import StationQuerySet
 
 
 class Station(models.Model):
@@ -17,14 +21,79 @@ class Station(models.Model):
         TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
         RETIRED = "retired", _("Retired")
 
+    class Kind(models.TextChoices):
+        DRIVER_HOME = "driver_home", _("Driver Home")
+        PARTY_MASS_CENTRE = "party_mass_centre", _("Party–mass service centre")
+        TRADE_UNION = "trade_union", _("Trade-union station")
+        WARM_NEW = "warm_new", _("“Warm-new” station")
+        GAS_STATION = "gas_station", _("Gas station")
+        CARGO_YARD = "cargo_yard", _("Port cargo yard")
+        PORT_PARKING = "port_parking", _("Dock or port parking lot")
+        OTHER = "other", _("Other")
+
+    class Route(models.TextChoices):
+        G228 = "G228", _("G228 coastal highway")
+        G219 = "G219", _("G219 border highway")
+        OTHER = "other", _("Other road")
+
+    class District(models.TextChoices):
+        GANGKOU = "gangkou", _("Gangkou District")
+        FANGCHENG = "fangcheng", _("Fangcheng District")
+        DONGXING = "dongxing", _("Dongxing City")
+        SHANGSI = "shangsi", _("Shangsi County")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    host_organisation = models.CharField(_("host organisation"), max_length=200, blank=True)
+    route = models.CharField(_("route"), max_length=16, choices=Route.choices, default=Route.OTHER)
+    location_note = models.CharField(
+        _("location note"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: 4.5 km east of Dongxing on G228."),
+    )
+    district = models.CharField(
+        _("district"), max_length=16, choices=District.choices, default=District.GANGKOU
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"), help_text=_("WGS-84, degrees north"))
     longitude = models.FloatField(_("longitude"), help_text=_("WGS-84, degrees east"))
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, help_text=_("Digits only, e.g. 07702800001.")
+    )
+    open_24h = models.BooleanField(_("open 24 hours"), default=False)
     status = models.CharField(
         _("status"), max_length=32, choices=Status.choices, default=Status.OPEN
     )
+    closure_reason = models.CharField(
+        _("reason for closure"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to drivers while the station is temporarily closed."),
+    )
     published = models.BooleanField(_("published"), default=False)
+    truck_parking_spaces = models.PositiveIntegerField(
+        _("truck parking spaces"), null=True, blank=True
+    )
+    max_vehicle_length_m = models.DecimalField(
+        _("maximum vehicle length (m)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    max_vehicle_height_m = models.DecimalField(
+        _("maximum vehicle height (m)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    has_lighting = models.BooleanField(_("lit at night"), default=False)
+    has_cctv = models.BooleanField(_("CCTV"), default=False)
+    guarded_lot = models.BooleanField(_("guarded lot"), default=False)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("station managers"),
+        blank=True,
+        related_name="managed_stations",
+        help_text=_("Station managers who keep this station current."),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -34,7 +103,13 @@ class Station(models.Model):
         verbose_name = _("station")
         verbose_name_plural = _("stations")
         ordering = ["name"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="stations_station_latlng")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="stations_station_latlng"),
+            # The list is ordered by name: the index spares sorting every station.
+            models.Index(fields=["name"], name="stations_station_name"),
+            # Counting what drivers may see reads this small index, not every row.
+            models.Index(fields=["published", "status"], name="stations_station_visible"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=-90, latitude__lte=90),
@@ -44,6 +119,10 @@ class Station(models.Model):
                 condition=models.Q(longitude__gte=-180, longitude__lte=180),
                 name="stations_station_longitude_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(truck_parking_spaces__lte=10_000),
+                name="stations_station_parking_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -51,3 +130,251 @@ class Station(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stations:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _("Latitude must be between -90 and 90.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _("Longitude must be between -180 and 180.")
+        for field in ("latitude", "longitude"):
+            value = getattr(self, field)
+            if value is not None and not math.isfinite(value):
+                errors[field] = _("Enter a number.")
+        if self.phone:
+            from portal.phones import normalize_landline
+
+            try:
+                self.phone = normalize_landline(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    # Reads below use prefetched opening hours when they are there (station lists do).
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Tell whether the station is open at ``moment`` (local time of TIME_ZONE)."""
+        if self.status != self.Status.OPEN:
+            return False
+        if self.open_24h:
+            return True
+        local = timezone.localtime(moment)
+        weekday, now = local.weekday(), local.time()
+        previous = (weekday - 1) % 7
+        for period in self.opening_hours.all():
+            if period.contains(weekday, previous, now):
+                return True
+        return False
+
+    @property
+    def open_now(self) -> bool:
+        return self.is_open_at(timezone.now())
+
+    @property
+    def tel(self) -> str:
+        """The phone as a tel: target: digits and a leading + only."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+class Amenity(models.Model):
+    """Something a station offers (showers, hot water...), kept as data with three names."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=100)
+    icon = models.CharField(_("symbol"), max_length=8, blank=True)
+    key = models.BooleanField(
+        _("key amenity"), default=False, help_text=_("Shown in map popups and home shortcuts.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("amenity")
+        verbose_name_plural = _("amenities")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (Chinese when the language has none)."""
+        language = (get_language() or "zh-hans").replace("-", "_").lower()
+        if language.startswith("en"):
+            return self.name_en or self.name_zh_hans
+        if language.startswith("vi"):
+            return self.name_vi or self.name_zh_hans
+        return self.name_zh_hans
+
+
+class StationAmenity(models.Model):
+    """One amenity at one station: free or paid, and its live status."""
+
+    class LiveStatus(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        LIMITED = "limited", _("Limited")
+        OUT_OF_ORDER = "out_of_order", _("Out of order")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="amenities"
+    )
+    amenity = models.ForeignKey(
+        Amenity, verbose_name=_("amenity"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_free = models.BooleanField(_("free"), default=True)
+    price_note = models.CharField(_("price"), max_length=100, blank=True)
+    live_status = models.CharField(
+        _("live status"), max_length=16, choices=LiveStatus.choices, default=LiveStatus.AVAILABLE
+    )
+    status_note = models.CharField(
+        _("status note"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: hot water out of order until Friday."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("station amenity")
+        verbose_name_plural = _("station amenities")
+        ordering = ["amenity__sort_order", "amenity__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "amenity"], name="stations_stationamenity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.amenity}"
+
+
+class OpeningHours(models.Model):
+    """One opening period on one weekday; a period may run past midnight."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(
+        _("closes"), help_text=_("Earlier than the opening time means after midnight.")
+    )
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="stations_openinghours_weekday_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(opens=models.F("closes")),
+                name="stations_openinghours_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def overnight(self) -> bool:
+        return self.closes < self.opens
+
+    def contains(self, weekday: int, previous: int, now: time) -> bool:
+        """Tell whether local ``now`` on ``weekday`` falls in this period."""
+        if self.weekday == weekday:
+            if self.overnight:
+                return now >= self.opens
+            return self.opens <= now < self.closes
+        return self.weekday == previous and self.overnight and now < self.closes
+
+
+def photo_path(instance, filename):
+    return f"stations/{instance.station_id}/{filename}"
+
+
+class StationPhoto(models.Model):
+    """A photo of a station, stored as two re-encoded renditions without metadata."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="photos"
+    )
+    small = models.ImageField(_("small image"), upload_to=photo_path, editable=False)
+    large = models.ImageField(_("large image"), upload_to=photo_path, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or str(_("Photo"))
+
+
+def validate_line_string(value):
+    """Refuse anything but a GeoJSON LineString of [lon, lat] pairs in range."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValidationError(_("Enter valid GeoJSON."), code="invalid") from None
+    if not isinstance(value, dict) or value.get("type") != "LineString":
+        raise ValidationError(_("The geometry must be a GeoJSON LineString."), code="invalid")
+    coordinates = value.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        raise ValidationError(_("A line needs at least two positions."), code="invalid")
+    for position in coordinates:
+        if (
+            not isinstance(position, list)
+            or len(position) not in (2, 3)
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position)
+        ):
+            raise ValidationError(_("Each position must be [longitude, latitude]."), code="invalid")
+        lng, lat = position[0], position[1]
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            raise ValidationError(
+                _("Position %(position)s is out of range: GeoJSON puts longitude first."),
+                code="invalid",
+                params={"position": position},
+            )
+
+
+class RouteLine(models.Model):
+    """A highway drawn on the map (G228, G219 near Fangchenggang)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True, choices=Station.Route.choices)
+    geometry = models.JSONField(
+        _("geometry"),
+        validators=[validate_line_string],
+        help_text=_('GeoJSON LineString, longitude first: {"type": "LineString", ...}'),
+    )
+    colour = models.CharField(_("colour"), max_length=7, default="#0b5cad")
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("route line")
+        verbose_name_plural = _("route lines")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()

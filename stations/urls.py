@@ -5,5 +5,8 @@ from . import views
 app_name = "stations"
 
 urlpatterns = [
+    path("stations/", views.station_list, name="list"),
+    path("stations/nearby/", views.nearby, name="nearby"),
+    path("stations/map/", views.station_map, name="map"),
     path("stations/<slug:slug>/", views.detail, name="detail"),
 ]

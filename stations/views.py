@@ -1,8 +1,265 @@
+import json
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Max, prefetch_related_objects
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
-from .models import Station
+from . import feeds, geo
+from .forms import NearbyForm, StationFilterForm
+from .models import Amenity, RouteLine, Station, StationAmenity
+from .navigation import navigation_links
+from .querysets import display_prefetches
+
+PAGE_SIZE = 20
 
 
+def _filter_context(request, form_class):
+    """Bind the filter form to the query string; an invalid one answers 400."""
+    amenities = list(Amenity.objects.all())
+    form = form_class(request.GET or None, amenities=amenities)
+    valid = form.is_valid() if form.is_bound else True
+    return form, valid, amenities
+
+
+def _filter_values(request, amenities) -> dict:
+    """What the filter inputs show: the query as typed, drawn by hand for speed.
+
+    Rendering fifteen checkbox widgets through the form renderer cost more than the
+    whole database work of a page.
+    """
+    get = request.GET
+    return {
+        "filters": {
+            "q": get.get("q", ""),
+            "amenity": set(get.getlist("amenity")),
+            "route": get.get("route", ""),
+            "district": get.get("district", ""),
+            "open_now": bool(get.get("open_now")),
+        },
+        "route_choices": [("", _("Any route")), *Station.Route.choices],
+        "district_choices": [("", _("Any district")), *Station.District.choices],
+    }
+
+
+@require_safe
+def station_list(request):
+    form, valid, amenities = _filter_context(request, StationFilterForm)
+    queryset = Station.objects.published()
+    if valid and form.is_bound:
+        queryset = form.filter(queryset)
+    elif not valid:
+        queryset = queryset.none()
+    paginator = Paginator(queryset.for_display(), PAGE_SIZE)
+    # get_page turns a non-number into page 1 and a huge number into the last page.
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "stations": _for_cards(page.object_list),
+        "count": paginator.count,
+        "query": _query_without_page(request),
+        "amenities": amenities,
+        **_filter_values(request, amenities),
+    }
+    return render(request, "stations/list.html", context, status=200 if valid else 400)
+
+
+@require_safe
+def nearby(request):
+    form, valid, amenities = _filter_context(request, NearbyForm)
+    origin = form.origin if valid else None
+    stations, radius = [], None
+    if origin is not None:
+        queryset = form.filter(Station.objects.published())
+        stations, radius = queryset.nearest(*origin, limit=PAGE_SIZE)
+        # Distances were computed in SQL; prefetching keeps the query count flat.
+        prefetch_related_objects(stations, *display_prefetches())
+        for station in stations:
+            station.distance_label = geo.format_distance(station.distance_m)
+    context = {
+        "form": form,
+        "origin": origin,
+        "stations": _for_cards(stations),
+        "radius_km": round(radius / 1000) if radius else None,
+        "amenities": amenities,
+        **_filter_values(request, amenities),
+    }
+    response = render(request, "stations/nearby.html", context, status=200 if valid else 400)
+    # The URL carries the driver's position: never pass it on, never keep it.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
 def detail(request, slug):
-    station = get_object_or_404(Station.objects.published(), slug=slug)
-    return render(request, "stations/detail.html", {"station": station})
+    station = get_object_or_404(
+        Station.objects.published().for_display().prefetch_related("photos"),
+        slug=slug,
+    )
+    station.is_open = station.is_open_at(timezone.now())
+    hours = _hours_by_day(station)
+    context = {
+        "station": station,
+        "amenity_rows": list(station.amenities.all()),
+        "hours": hours,
+        "photos": list(station.photos.all()),
+        "navigation": navigation_links(station),
+        "json_ld": _json_ld(request, station, hours),
+        "display_point": geo.to_display(
+            station.latitude, station.longitude, settings.MAP_TILES_CRS
+        ),
+        "live_issues": [
+            row
+            for row in station.amenities.all()
+            if row.live_status != StationAmenity.LiveStatus.AVAILABLE
+        ],
+    }
+    return render(request, "stations/detail.html", context)
+
+
+@require_safe
+def station_map(request):
+    amenities = list(Amenity.objects.all())
+    routes = [
+        {
+            "code": route.code,
+            "name": route.get_code_display(),
+            "colour": route.colour,
+            "latlngs": [
+                list(geo.to_display(lat, lng, settings.MAP_TILES_CRS))
+                for lng, lat, *_rest in route.geometry["coordinates"]
+            ],
+        }
+        for route in RouteLine.objects.all()
+    ]
+    context = {
+        "amenities": amenities,
+        "map_data": {
+            "feed": reverse("stations-feed"),
+            "detail": reverse("stations:detail", kwargs={"slug": "__slug__"}),
+            "routes": routes,
+            "amenities": {a.code: a.label for a in amenities},
+            "key_amenities": [a.code for a in amenities if a.key],
+        },
+        "map_labels": {
+            "open": gettext("Open now"),
+            "closed": gettext("Closed now"),
+            "temporarily_closed": gettext("Temporarily closed"),
+            "details": gettext("Details"),
+            "count": gettext("Stations on the map: %(count)s"),
+        },
+    }
+    return render(request, "stations/map.html", context)
+
+
+@require_safe
+def feed(request):
+    """All published stations as GeoJSON; revalidated cheaply with ETag/Last-Modified."""
+    stations = Station.objects.published().for_display()
+    last = Station.objects.published().aggregate(
+        station=Max("updated_at"), amenity=Max("amenities__updated_at")
+    )
+    modified = max(value for value in (*last.values(), timezone.now().replace(year=2000)) if value)
+    body = feeds.feature_collection(list(stations), tile_crs=settings.MAP_TILES_CRS)
+    etag = feeds.etag_for(body)
+    if_none_match = request.headers.get("If-None-Match", "")
+    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified.timestamp())
+    # Open-now flags change with the clock: phones revalidate after a minute.
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _for_cards(stations):
+    """Work out once what each card shows: open now, amenity rows, page URL."""
+    now = timezone.now()
+    # One reverse() for the whole page: it is slow under the language prefixes.
+    pattern = reverse("stations:detail", kwargs={"slug": "__slug__"})
+    stations = list(stations)
+    for station in stations:
+        station.is_open = station.is_open_at(now)
+        station.amenity_rows = list(station.amenities.all())
+        station.url = pattern.replace("__slug__", station.slug)
+    return stations
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _hours_by_day(station):
+    """Return [(weekday label, [period, ...]), ...] for the seven days, Monday first."""
+    from .models import OpeningHours
+
+    periods = list(station.opening_hours.all())
+    return [
+        (label, [p for p in periods if p.weekday == day])
+        for day, label in OpeningHours.Weekday.choices
+    ]
+
+
+def _json_ld(request, station, hours) -> str:
+    """schema.org Place for the station, escaped for a <script> element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Place",
+        "name": station.name,
+        "url": request.build_absolute_uri(station.get_absolute_url()),
+        "geo": {
+            "@type": "GeoCoordinates",
+            "latitude": round(station.latitude, 7),
+            "longitude": round(station.longitude, 7),
+        },
+        "amenityFeature": [
+            {"@type": "LocationFeatureSpecification", "name": row.amenity.label, "value": True}
+            for row in station.amenities.all()
+        ],
+    }
+    if station.address:
+        data["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": station.address,
+            "addressLocality": station.get_district_display(),
+            "addressRegion": "广西",
+            "addressCountry": "CN",
+        }
+    if station.phone:
+        data["telephone"] = station.phone
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    if station.open_24h:
+        data["openingHoursSpecification"] = [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": days,
+                "opens": "00:00",
+                "closes": "23:59",
+            }
+        ]
+    else:
+        data["openingHoursSpecification"] = [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": days[period.weekday],
+                "opens": period.opens.strftime("%H:%M"),
+                "closes": period.closes.strftime("%H:%M"),
+            }
+            for _label, periods in hours
+            for period in periods
+        ]
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")

@@ -185,3 +185,55 @@ def make_event(branch_a):
         return Event.objects.create(**values)
 
     return make
+
+
+# --- Stations -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_station(db):
+    """Create a published, open, 24-hour station; keyword arguments override fields.
+
+    ``amenities`` takes amenity codes (or (code, extra fields) pairs).
+    """
+    import importlib
+
+    from stations.models import Amenity, Station, StationAmenity
+
+    # Transactional (browser) tests flush the amenities the data migration created.
+    if not Amenity.objects.exists():
+        catalogue = importlib.import_module(
+            "stations.migrations.0003_amenities_and_manager_permissions"
+        ).AMENITIES
+        for code, zh, en, vi, icon, key, order in catalogue:
+            Amenity.objects.create(
+                code=code,
+                name_zh_hans=zh,
+                name_en=en,
+                name_vi=vi,
+                icon=icon,
+                key=key,
+                sort_order=order,
+            )
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, *, latitude=21.60, longitude=108.35, amenities=(), **fields):
+        number = next(counter)
+        fields.setdefault("slug", f"station-{number}")
+        fields.setdefault("published", True)
+        fields.setdefault("open_24h", True)
+        fields.setdefault("district", Station.District.GANGKOU)
+        station = Station.objects.create(
+            name=name or f"测试司机之家{number}号",
+            latitude=latitude,
+            longitude=longitude,
+            **fields,
+        )
+        for entry in amenities:
+            code, extra = (entry, {}) if isinstance(entry, str) else entry
+            StationAmenity.objects.create(
+                station=station, amenity=Amenity.objects.get(code=code), **extra
+            )
+        return station
+
+    return make

@@ -1,0 +1,241 @@
+"""Illustrative demo stations along G228 and G219 around Fangchenggang.
+
+Invented stations at rough, unsurveyed positions; every row is marked ``is_demo`` and its
+slug starts with ``demo-``. Running this again changes nothing.
+"""
+
+import random
+from datetime import date, time, timedelta
+
+from members.roles import STATION_MANAGERS
+from portal.demo import demo_account
+
+from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity
+
+# (longitude, latitude): GeoJSON order. Rough lines, good enough to draw.
+G228 = [
+    (108.62, 21.74),
+    (108.55, 21.68),
+    (108.50, 21.60),
+    (108.45, 21.62),
+    (108.38, 21.62),
+    (108.33, 21.63),
+    (108.27, 21.62),
+    (108.20, 21.60),
+    (108.12, 21.58),
+    (108.05, 21.56),
+    (107.975, 21.548),
+]
+G219 = [
+    (107.72, 22.38),
+    (107.85, 22.26),
+    (107.98, 22.15),
+    (108.03, 22.00),
+    (108.06, 21.86),
+    (108.03, 21.73),
+    (108.00, 21.63),
+    (107.975, 21.548),
+]
+
+PLACES_G228 = ["茅岭", "光坡", "企沙", "渔洲坪", "沙潭江", "港口", "公车", "江山", "江平", "竹山"]
+PLACES_G219 = ["那琴", "在妙", "思阳", "华兰", "那梭", "扶隆", "大菉", "马路", "峒中"]
+PORT_PLACES = ["一号码头", "二号码头", "三号码头", "渔澫", "西湾", "东湾", "云约江", "港口物流园"]
+
+NAME_PATTERNS = {
+    Station.Kind.DRIVER_HOME: "{place}司机之家",
+    Station.Kind.PARTY_MASS_CENTRE: "{place}党群服务中心司机驿站",
+    Station.Kind.TRADE_UNION: "{place}工会驿站",
+    Station.Kind.WARM_NEW: "{place}暖“新”驿站",
+    Station.Kind.GAS_STATION: "{place}加油站司机休息点",
+    Station.Kind.CARGO_YARD: "{place}口岸货场司机服务点",
+    Station.Kind.PORT_PARKING: "{place}停车场司机服务点",
+}
+
+BASE_AMENITIES = {
+    Station.Kind.DRIVER_HOME: ["rest_area", "showers", "hot_water", "phone_charging", "dining"],
+    Station.Kind.PARTY_MASS_CENTRE: ["rest_area", "reading", "party_reading_corner", "hot_water"],
+    Station.Kind.TRADE_UNION: ["rest_area", "hot_water", "phone_charging", "first_aid"],
+    Station.Kind.WARM_NEW: ["rest_area", "hot_water", "phone_charging", "wifi"],
+    Station.Kind.GAS_STATION: ["free_parking", "vending_machine", "hot_water", "rest_area"],
+    Station.Kind.CARGO_YARD: ["free_parking", "rest_area", "showers", "dining"],
+    Station.Kind.PORT_PARKING: ["free_parking", "rest_area", "phone_charging"],
+}
+EXTRAS = ["lodging", "fitness", "wifi", "truck_repair", "first_aid", "emergency_rescue", "reading"]
+CLOSURE_REASONS = [
+    "内部装修，预计下月重新开放。",
+    "台风过后检修供电，暂停服务。",
+    "场地改造，临时关闭。",
+    "人员调整，暂停开放。",
+]
+OUT_OF_ORDER_NOTES = ["热水器维修中，预计周五恢复。", "淋浴间排水维修中。", "充电插座更换中。"]
+
+
+def _along(line, fraction):
+    """Return the (lng, lat) at ``fraction`` of the way along a polyline (by vertices)."""
+    segments = len(line) - 1
+    position = min(fraction * segments, segments - 1e-9)
+    index = int(position)
+    t = position - index
+    (x0, y0), (x1, y1) = line[index], line[index + 1]
+    return x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+
+
+def _district(lat, lng):
+    if lat > 21.95:
+        return Station.District.SHANGSI
+    if lng < 108.1:
+        return Station.District.DONGXING
+    if lat > 21.70:
+        return Station.District.FANGCHENG
+    return Station.District.GANGKOU
+
+
+def _plan():
+    """Return the demo stations as dicts, in a fixed order (the same on every run)."""
+    rng = random.Random(20250821)
+    kinds = list(NAME_PATTERNS)
+    plan = []
+    for route, line, places, count in (
+        (Station.Route.G228, G228, PLACES_G228, 24),
+        (Station.Route.G219, G219, PLACES_G219, 18),
+    ):
+        for index in range(count):
+            lng, lat = _along(line, (index + 0.5) / count)
+            # Stations stand beside the road, not on it: a few hundred metres off.
+            lat += rng.uniform(-0.004, 0.004)
+            lng += rng.uniform(-0.004, 0.004)
+            place = places[index * len(places) // count]
+            kind = kinds[(index * 3 + len(plan)) % len(kinds)]
+            km = round(rng.uniform(0.5, 9.5), 1)
+            plan.append(
+                {
+                    "place": place,
+                    "kind": kind,
+                    "route": route,
+                    "lat": lat,
+                    "lng": lng,
+                    "note": f"{place}附近，{route}旁约{km}公里",
+                }
+            )
+    # The port: many stations close together (cargo yards, dock parking).
+    for index in range(18):
+        place = PORT_PLACES[index % len(PORT_PLACES)]
+        kind = [
+            Station.Kind.PORT_PARKING,
+            Station.Kind.CARGO_YARD,
+            Station.Kind.DRIVER_HOME,
+            Station.Kind.WARM_NEW,
+        ][index % 4]
+        plan.append(
+            {
+                "place": place,
+                "kind": kind,
+                "route": Station.Route.OTHER,
+                "lat": 21.58 + rng.uniform(-0.03, 0.03),
+                "lng": 108.36 + rng.uniform(-0.04, 0.04),
+                "note": f"防城港港区{place}",
+            }
+        )
+    # Unique names: the second station of a name gets a number.
+    seen = {}
+    for number, item in enumerate(plan, start=1):
+        base = NAME_PATTERNS[item["kind"]].format(place=item["place"])
+        seen[base] = seen.get(base, 0) + 1
+        item["name"] = base if seen[base] == 1 else f"{base}（{seen[base]}号）"
+        item["slug"] = f"demo-{number:03d}"
+        item["rng"] = random.Random(number)
+    return plan
+
+
+def _hours_for(station, rng):
+    choice = rng.random()
+    if choice < 0.55:
+        station.open_24h = True
+        return []
+    station.open_24h = False
+    if choice < 0.8:
+        return [(day, time(7, 0), time(22, 0)) for day in range(7)]
+    if choice < 0.9:
+        # Evenings into the night, for drivers arriving late.
+        return [(day, time(18, 0), time(2, 0)) for day in range(7)]
+    return [(day, time(8, 30), time(18, 0)) for day in range(6)]
+
+
+def seed(*, stdout):
+    amenities = {amenity.code: amenity for amenity in Amenity.objects.all()}
+    for code, line, colour in (("G228", G228, "#b3261e"), ("G219", G219, "#0b5cad")):
+        RouteLine.objects.get_or_create(
+            code=code,
+            defaults={
+                "geometry": {"type": "LineString", "coordinates": [list(p) for p in line]},
+                "colour": colour,
+                "is_demo": True,
+            },
+        )
+    plan = _plan()
+    created = 0
+    stations = []
+    for number, item in enumerate(plan, start=1):
+        rng = item["rng"]
+        station, is_new = Station.objects.get_or_create(
+            slug=item["slug"],
+            defaults={
+                "name": item["name"],
+                "kind": item["kind"],
+                "route": item["route"],
+                "location_note": item["note"],
+                "district": _district(item["lat"], item["lng"]),
+                "address": f"广西防城港市{item['place']}（演示地址）",
+                "latitude": round(item["lat"], 6),
+                "longitude": round(item["lng"], 6),
+                "host_organisation": f"{item['place']}演示服务单位",
+                "phone": f"1380000{number:04d}",
+                "published": number != 7,
+                "status": (
+                    Station.Status.TEMPORARILY_CLOSED
+                    if number % 15 == 4
+                    else Station.Status.RETIRED
+                    if number == 13
+                    else Station.Status.OPEN
+                ),
+                "truck_parking_spaces": rng.choice([None, 10, 20, 40, 80, 150]),
+                "max_vehicle_length_m": rng.choice([None, 18, 20]),
+                "max_vehicle_height_m": rng.choice([None, 4.5, 5]),
+                "has_lighting": rng.random() < 0.8,
+                "has_cctv": rng.random() < 0.6,
+                "guarded_lot": rng.random() < 0.3,
+                "last_verified": date(2026, 11, 1) - timedelta(days=rng.randint(0, 120)),
+                "is_demo": True,
+            },
+        )
+        stations.append(station)
+        if not is_new:
+            continue
+        created += 1
+        if station.status == Station.Status.TEMPORARILY_CLOSED:
+            station.closure_reason = CLOSURE_REASONS[number % len(CLOSURE_REASONS)]
+        hours = _hours_for(station, rng)
+        station.save()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(station=station, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in hours
+        )
+        codes = list(BASE_AMENITIES[item["kind"]]) + rng.sample(EXTRAS, k=rng.randint(1, 3))
+        rows = []
+        for code in dict.fromkeys(codes):
+            paid = code in {"lodging", "dining", "truck_repair"} and rng.random() < 0.6
+            row = StationAmenity(
+                station=station,
+                amenity=amenities[code],
+                is_free=not paid,
+                price_note="每晚30元" if paid and code == "lodging" else "按价目表" if paid else "",
+            )
+            if code in {"hot_water", "showers", "phone_charging"} and number % 11 == 5:
+                row.live_status = StationAmenity.LiveStatus.OUT_OF_ORDER
+                row.status_note = OUT_OF_ORDER_NOTES[number % len(OUT_OF_ORDER_NOTES)]
+            rows.append(row)
+        StationAmenity.objects.bulk_create(rows)
+    manager = demo_account(username="demo-station-manager", role=STATION_MANAGERS, stdout=stdout)
+    port_stations = [s for s in stations if s.route == Station.Route.OTHER][:4]
+    manager.managed_stations.add(*port_stations)
+    stdout.write(f"Stations: {created} demo stations created, {len(stations)} in the plan.")

@@ -1,0 +1,87 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Station
+
+# Places a driver without geolocation can start from (rough WGS-84, see docs/domain.md).
+LANDMARKS = {
+    "port": (_("Fangchenggang port docks"), 21.58, 108.36),
+    "city": (_("City centre (Gangkou)"), 21.61, 108.35),
+    "fangcheng": (_("Fangcheng District"), 21.77, 108.36),
+    "dongxing": (_("Dongxing border crossing"), 21.545, 107.975),
+    "shangsi": (_("Shangsi county seat"), 22.15, 107.98),
+    "jiangshan": (_("Jiangshan peninsula"), 21.52, 108.22),
+    "qisha": (_("Qisha port area"), 21.55, 108.50),
+}
+
+
+class StationFilterForm(forms.Form):
+    """Filters shared by the list and the nearby page; every field optional."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    amenity = forms.MultipleChoiceField(
+        label=_("Amenities (all of)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    route = forms.ChoiceField(
+        label=_("Route"), required=False, choices=[("", _("Any route")), *Station.Route.choices]
+    )
+    district = forms.ChoiceField(
+        label=_("District"),
+        required=False,
+        choices=[("", _("Any district")), *Station.District.choices],
+    )
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
+
+    def __init__(self, *args, amenities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amenities = list(amenities)
+        self.fields["amenity"].choices = [(a.code, a.label) for a in self.amenities]
+
+    def filter(self, queryset):
+        """Apply the cleaned filters to ``queryset``."""
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("amenity"):
+            queryset = queryset.with_amenities(data["amenity"])
+        if data.get("route"):
+            queryset = queryset.filter(route=data["route"])
+        if data.get("district"):
+            queryset = queryset.filter(district=data["district"])
+        if data.get("open_now"):
+            queryset = queryset.open_now()
+        return queryset
+
+
+class NearbyForm(StationFilterForm):
+    """A starting point (coordinates or a landmark) plus the list filters."""
+
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    place = forms.ChoiceField(
+        label=_("Or start from"),
+        required=False,
+        choices=[("", _("Choose a place"))] + [(k, v[0]) for k, v in LANDMARKS.items()],
+    )
+
+    def clean(self):
+        data = super().clean()
+        lat, lng, place = data.get("lat"), data.get("lng"), data.get("place")
+        if "lat" in self.errors or "lng" in self.errors:
+            return data
+        if (lat is None) != (lng is None):
+            raise forms.ValidationError(
+                _("Give both latitude and longitude, or choose a place."), code="half_point"
+            )
+        if lat is None and place:
+            _label, data["lat"], data["lng"] = LANDMARKS[place]
+        return data
+
+    @property
+    def origin(self):
+        if not self.is_bound or not self.is_valid():
+            return None
+        lat, lng = self.cleaned_data.get("lat"), self.cleaned_data.get("lng")
+        if lat is None or lng is None:
+            return None
+        return lat, lng

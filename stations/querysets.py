@@ -1,0 +1,177 @@
+"""Reads on stations: what drivers may see, what staff may edit, open now, nearest first."""
+
+import math
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import Func
+from django.utils import timezone
+
+from . import geo
+
+# Radii tried in turn until enough stations are found; None means the whole world.
+NEARBY_RADII_M = (5_000, 20_000, 60_000, 200_000, 600_000, None)
+
+
+class GreatCircleDistance(Func):
+    """Haversine distance in metres from a fixed point to (latitude, longitude) columns.
+
+    Written as one SQL template rather than nested Django functions: compiling those cost
+    more than the query itself at 100k stations. SIN, COS, ASIN, SQRT and RADIANS exist in
+    PostgreSQL, and Django registers them on SQLite connections that lack them.
+    """
+
+    output_field = models.FloatField()
+    # LEAST on PostgreSQL, MIN on SQLite: rounding may push the argument of ASIN above 1.
+    least = "LEAST"
+
+    def __init__(self, lat: float, lng: float):
+        self.origin = (float(lat), float(lng))
+        super().__init__(F("latitude"), F("longitude"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        lat0, lng0 = self.origin
+        half_dlat = f"SIN((RADIANS({lat_sql}) - %s) / 2)"
+        half_dlng = f"SIN((RADIANS({lng_sql}) - %s) / 2)"
+        sql = (
+            f"(%s * ASIN({self.least}(1.0, SQRT({half_dlat} * {half_dlat}"
+            f" + %s * COS(RADIANS({lat_sql})) * {half_dlng} * {half_dlng}))))"
+        )
+        rlat0, rlng0 = math.radians(lat0), math.radians(lng0)
+        params = [
+            2 * geo.EARTH_RADIUS_M,
+            *lat_params,
+            rlat0,
+            *lat_params,
+            rlat0,
+            math.cos(rlat0),
+            *lat_params,
+            *lng_params,
+            rlng0,
+            *lng_params,
+            rlng0,
+        ]
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        self.least = "MIN"
+        return self.as_sql(compiler, connection, **extra_context)
+
+
+def _box(lat: float, lng: float, radius_m: float | None) -> dict:
+    if radius_m is None:
+        return {}
+    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius_m)
+    return {
+        "latitude__gte": min_lat,
+        "latitude__lte": max_lat,
+        "longitude__gte": min_lng,
+        "longitude__lte": max_lng,
+    }
+
+
+def display_prefetches():
+    """Prefetches for station cards: amenity rows with their amenity, and opening hours."""
+    from .models import StationAmenity
+
+    return [
+        models.Prefetch("amenities", queryset=StationAmenity.objects.select_related("amenity")),
+        "opening_hours",
+    ]
+
+
+class StationQuerySet(models.QuerySet):
+    def published(self):
+        """Stations drivers may see: published and not retired."""
+        return self.filter(published=True).exclude(status="retired")
+
+    def editable_by(self, user):
+        """Stations ``user`` may edit: the one gatekeeper for admin, exports and views.
+
+        Superusers edit every station; station managers only those they are assigned to;
+        other staff with the change permission every station; anyone else none.
+        """
+        from members.roles import STATION_MANAGERS, has_role
+
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if has_role(user, STATION_MANAGERS):
+            return self.filter(managers=user)
+        if user.has_perm("stations.change_station") or user.has_perm("stations.view_station"):
+            return self
+        return self.none()
+
+    def for_display(self):
+        """Prefetch what a list or card shows: amenities and opening hours (two queries)."""
+        return self.prefetch_related(*display_prefetches())
+
+    def open_at(self, moment: datetime):
+        """Stations open at ``moment``: status open and 24 hours or within a period."""
+        from .models import OpeningHours
+
+        local = timezone.localtime(moment)
+        weekday, now = local.weekday(), local.time()
+        previous = (local - timedelta(days=1)).weekday()
+        overnight = Q(closes__lt=F("opens"))
+        periods = OpeningHours.objects.filter(station=OuterRef("pk")).filter(
+            Q(weekday=weekday, opens__lte=now) & (Q(closes__gt=now) | overnight)
+            | Q(weekday=previous, closes__gt=now) & overnight
+        )
+        return self.filter(status="open").filter(Q(open_24h=True) | Exists(periods))
+
+    def open_now(self):
+        return self.open_at(timezone.now())
+
+    def with_amenities(self, codes):
+        """Stations offering every amenity in ``codes`` (not out of order)."""
+        from .models import StationAmenity
+
+        queryset = self
+        for code in codes:
+            queryset = queryset.filter(
+                Exists(
+                    StationAmenity.objects.filter(
+                        station=OuterRef("pk"), amenity__code=code
+                    ).exclude(live_status=StationAmenity.LiveStatus.OUT_OF_ORDER)
+                )
+            )
+        return queryset
+
+    def search(self, text: str):
+        """Stations whose name, address, host, or location note contains ``text``."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(address__icontains=text)
+            | Q(host_organisation__icontains=text)
+            | Q(location_note__icontains=text)
+        )
+
+    def by_distance(self, lat: float, lng: float):
+        """Annotate ``distance_m`` (great-circle metres from the point), nearest first."""
+        return self.annotate(distance_m=GreatCircleDistance(lat, lng)).order_by("distance_m", "pk")
+
+    def nearest(self, lat: float, lng: float, *, limit: int = 20, enough: int = 10):
+        """Return (stations nearest first, radius used) widening the radius until enough.
+
+        One query per radius tried (at most len(NEARBY_RADII_M)); most searches near
+        stations need one. Stations come with ``distance_m`` set.
+        """
+        radius = None
+        rows = []
+        for radius in NEARBY_RADII_M:
+            # A bounding box on the (latitude, longitude) index in SQL, nearest first; the
+            # circle is cut in Python, sparing a second distance expression per row.
+            rows = list(self.filter(**_box(lat, lng, radius)).by_distance(lat, lng)[:limit])
+            if radius is not None:
+                rows = [row for row in rows if row.distance_m <= radius]
+            if len(rows) >= enough:
+                break
+        return rows, radius

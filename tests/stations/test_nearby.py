@@ -1,0 +1,157 @@
+"""Nearby search: real distances, nearest first, widening radius, bad input."""
+
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from geographiclib.geodesic import Geodesic
+
+from stations import geo
+from stations.models import Station
+
+PORT = (21.58, 108.36)
+
+
+@pytest.fixture
+def scattered(make_station):
+    """Sixty stations spread over the Fangchenggang area, a few unpublished or retired."""
+    rng = random.Random(2025)
+    stations = []
+    for index in range(60):
+        stations.append(
+            make_station(
+                latitude=rng.uniform(21.4, 22.3),
+                longitude=rng.uniform(107.9, 108.7),
+                published=index % 13 != 5,
+                status=Station.Status.RETIRED if index % 17 == 3 else Station.Status.OPEN,
+            )
+        )
+    return stations
+
+
+def test_nearest_order_equals_a_full_scan_for_random_origins(scattered):
+    rng = random.Random(99)
+    visible = list(Station.objects.published())
+    for _ in range(25):
+        lat, lng = rng.uniform(21.3, 22.4), rng.uniform(107.8, 108.8)
+        rows, _radius = Station.objects.published().nearest(lat, lng, limit=10, enough=10)
+        expected = sorted(
+            visible, key=lambda s: (geo.haversine_m(lat, lng, s.latitude, s.longitude), s.pk)
+        )[:10]
+        assert [s.pk for s in rows] == [s.pk for s in expected]
+
+
+def test_sql_distances_match_geodesic_within_half_a_percent(scattered):
+    rng = random.Random(5)
+    for _ in range(20):
+        lat, lng = rng.uniform(21.3, 22.4), rng.uniform(107.8, 108.8)
+        rows, _radius = Station.objects.published().nearest(lat, lng, limit=20)
+        for station in rows:
+            exact = Geodesic.WGS84.Inverse(lat, lng, station.latitude, station.longitude)["s12"]
+            assert station.distance_m == pytest.approx(exact, rel=0.005)
+
+
+def test_radius_widens_until_enough_stations(make_station):
+    near = make_station(latitude=21.581, longitude=108.361)
+    far = [make_station(latitude=21.9 + i * 0.004, longitude=108.0) for i in range(12)]
+    rows, radius = Station.objects.published().nearest(*PORT, limit=20, enough=10)
+    assert rows[0] == near
+    assert len(rows) == 13
+    assert radius == 60_000
+    assert set(rows[1:]) == set(far)
+
+
+def test_nearby_page_lists_nearest_first_with_distance(client, make_station):
+    make_station("远处站", latitude=21.70, longitude=108.40)
+    make_station("码头站", latitude=21.581, longitude=108.361)
+    response = client.get(reverse("stations:nearby"), {"lat": "21.580", "lng": "108.360"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("码头站") < html.index("远处站")
+    assert re.search(r'class="distance">1[0-9]{2} m<', html)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_nearby_from_a_landmark(client, make_station):
+    make_station("东兴站", latitude=21.55, longitude=107.98)
+    make_station("港口站", latitude=21.58, longitude=108.36)
+    html = client.get(reverse("stations:nearby"), {"place": "dongxing"}).content.decode()
+    assert html.index("东兴站") < html.index("港口站")
+
+
+def test_nearby_applies_the_filters(client, make_station):
+    make_station("有淋浴", latitude=21.70, longitude=108.40, amenities=["showers"])
+    make_station("无淋浴", latitude=21.581, longitude=108.361)
+    html = client.get(
+        reverse("stations:nearby"), {"lat": "21.58", "lng": "108.36", "amenity": "showers"}
+    ).content.decode()
+    assert "有淋浴" in html
+    assert "无淋浴" not in html
+
+
+def test_nearby_without_a_point_offers_location_and_places(client, db):
+    response = client.get(reverse("stations:nearby"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="use-location"' in html
+    assert 'value="dongxing"' in html
+    assert "nearby-results" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lat": "abc", "lng": "108.3"},
+        {"lat": "91", "lng": "108.3"},
+        {"lat": "21.5", "lng": "-181"},
+        {"lat": "nan", "lng": "108.3"},
+        {"lat": "inf", "lng": "108.3"},
+        {"lat": "21.5"},
+        {"lat": "21\x005", "lng": "108.3"},
+        {"lat": "21.5", "lng": "108.3", "amenity": "jacuzzi"},
+        {"lat": "21.5", "lng": "108.3", "q": "a\x00b"},
+        {"lat": "21.5", "lng": "108.3", "route": "G999"},
+        {"place": "atlantis"},
+    ],
+)
+def test_nearby_bad_input_is_a_400_with_a_message(client, make_station, query):
+    make_station()
+    response = client.get(reverse("stations:nearby"), query)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_nearby_query_count_does_not_grow_with_stations(client, make_station, settings):
+    def count_queries():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("stations:nearby"), {"lat": "21.58", "lng": "108.36"})
+        assert response.status_code == 200
+        return len(context.captured_queries)
+
+    for index in range(12):
+        make_station(latitude=21.58 + index * 0.001, longitude=108.36, amenities=["showers"])
+    few = count_queries()
+    for index in range(30):
+        make_station(latitude=21.59 + index * 0.001, longitude=108.36, amenities=["hot_water"])
+    assert count_queries() == few
+
+
+def test_nearby_query_count_is_pinned(client, make_station, django_assert_num_queries):
+    for index in range(15):
+        make_station(latitude=21.58 + index * 0.001, longitude=108.36, amenities=["showers"])
+    # Amenity choices, one radius, amenity rows, opening hours.
+    with django_assert_num_queries(4):
+        client.get(reverse("stations:nearby"), {"lat": "21.58", "lng": "108.36"})
+
+
+def test_position_is_not_logged(client, make_station, caplog):
+    make_station()
+    with caplog.at_level("DEBUG"):
+        client.get(reverse("stations:nearby"), {"lat": "21.587", "lng": "108.123"})
+        client.get(reverse("stations:nearby"), {"lat": "91.587", "lng": "108.123"})
+    assert "21.587" not in caplog.text
+    assert "108.123" not in caplog.text
