@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from care.models import Event
+
 from . import feeds, geo
 from .forms import NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
@@ -155,6 +157,7 @@ def station_map(request):
             "closed": gettext("Closed now"),
             "temporarily_closed": gettext("Temporarily closed"),
             "details": gettext("Details"),
+            "next_event": gettext("Next event"),
             "count": gettext("Stations on the map: %(count)s"),
         },
     }
@@ -164,12 +167,16 @@ def station_map(request):
 @require_safe
 def feed(request):
     """All published stations as GeoJSON; revalidated cheaply with ETag/Last-Modified."""
-    stations = Station.objects.published().for_display()
+    stations = list(Station.objects.published().for_display())
+    # Upcoming events show in the map's popups: one query for every station.
+    next_events = Event.objects.upcoming_by_station([station.pk for station in stations], limit=1)
     last = Station.objects.published().aggregate(
         station=Max("updated_at"), amenity=Max("amenities__updated_at")
     )
     modified = max(value for value in (*last.values(), timezone.now().replace(year=2000)) if value)
-    body = feeds.feature_collection(list(stations), tile_crs=settings.MAP_TILES_CRS)
+    body = feeds.feature_collection(
+        stations, tile_crs=settings.MAP_TILES_CRS, next_events=next_events
+    )
     etag = feeds.etag_for(body)
     if_none_match = request.headers.get("If-None-Match", "")
     if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":

@@ -4,12 +4,22 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from members.models import Organisation, User
 from members.roles import DISPATCHERS, MEMBER_RECORDS_OFFICERS, ORGANIZERS, STATION_MANAGERS
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /vi/… leaves Vietnamese active in the thread; each test starts in Chinese.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,21 @@ function popupFor(feature) {
     list.textContent = shown.map((code) => data.amenities[code]).join(" · ");
     box.append(list);
   }
+  if (p.next_event) {
+    const next = document.createElement("p");
+    const when = new Date(p.next_event.starts).toLocaleString(document.documentElement.lang, {
+      timeZone: "Asia/Shanghai",
+      month: "numeric",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    const eventLink = document.createElement("a");
+    eventLink.href = p.next_event.url;
+    eventLink.textContent = p.next_event.title;
+    next.append(`${labels.next_event}: `, eventLink, ` · ${when}`);
+    box.append(next);
+  }
   const link = document.createElement("a");
   link.href = data.detail.replace("__slug__", encodeURIComponent(p.slug));
   link.textContent = labels.details;

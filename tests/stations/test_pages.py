@@ -158,8 +158,8 @@ def test_detail_json_ld_describes_the_place(client, make_station):
 
 def test_detail_query_count_is_constant(client, make_station, django_assert_num_queries):
     station = make_station(amenities=["showers", "hot_water", "wifi", "dining"])
-    # Station, amenity rows, opening hours, photos.
-    with django_assert_num_queries(4):
+    # Station, amenity rows, opening hours, photos, upcoming events.
+    with django_assert_num_queries(5):
         assert client.get(station.get_absolute_url()).status_code == 200
 
 
