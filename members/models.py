@@ -215,8 +215,10 @@ class PartyMembership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_mobile=False, home_organisation__isnull=True)
-                | (Q(is_mobile=True, home_organisation__isnull=False)
-                   & ~Q(home_organisation=models.F("organisation"))),
+                | (
+                    Q(is_mobile=True, home_organisation__isnull=False)
+                    & ~Q(home_organisation=models.F("organisation"))
+                ),
                 name="members_partymembership_mobile_has_other_home",
             ),
         ]
@@ -321,9 +323,7 @@ class MentoringPair(models.Model):
         related_name="mentoring",
         help_text=_("An enterprise party member."),
     )
-    drivers = models.ManyToManyField(
-        Person, verbose_name=_("drivers"), related_name="mentored_by"
-    )
+    drivers = models.ManyToManyField(Person, verbose_name=_("drivers"), related_name="mentored_by")
     started_on = models.DateField(_("start date"))
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

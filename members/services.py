@@ -68,8 +68,7 @@ def _describe(membership: PartyMembership) -> list[str]:
     ]
     if membership.is_mobile:
         parts.append(
-            _("mobile member, home organisation: %(name)s")
-            % {"name": membership.home_organisation}
+            _("mobile member, home organisation: %(name)s") % {"name": membership.home_organisation}
         )
     else:
         parts.append(_("not a mobile member"))
