@@ -90,13 +90,6 @@ class ScopedAdmin(SimpleHistoryAdmin):
             return False
         return obj is None or self._editable(request, obj)
 
-    def has_export_permission(self, request):
-        codename = f"{self.opts.app_label}.export_{self.opts.model_name}"
-        return request.user.has_perm(codename)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if hasattr(related.objects, "visible_to") and related is not User:
@@ -157,13 +150,6 @@ class ScopedAdmin(SimpleHistoryAdmin):
             services.access_log_record(user=request.user, action=Action.HISTORY, model=obj)
         return response
 
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        services.access_log_record(
-            user=request.user, action=Action.EXPORT, model=self.model, count=len(data)
-        )
-        return data
-
     # --- Writes through services -----------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -178,10 +164,32 @@ class ScopedAdmin(SimpleHistoryAdmin):
             services.record_delete(instance=obj, user=request.user)
 
 
+class ScopedExportMixin:
+    """Exports: their own permission, the gatekeeper's rows, one log row each.
+
+    Listed before django-import-export's mixins so these methods win.
+    """
+
+    def has_export_permission(self, request):
+        codename = f"{self.opts.app_label}.export_{self.opts.model_name}"
+        return request.user.has_perm(codename)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        services.access_log_record(
+            user=request.user, action=Action.EXPORT, model=self.model, count=len(data)
+        )
+        return data
+
+
 def masked(field: str, description):
     """A list/readonly column showing ``field`` masked on the server."""
 
-    def column(obj):
+    # Assigned as a ModelAdmin attribute, so it is called as a method.
+    def column(_admin, obj):
         return mask(getattr(obj, field))
 
     column.short_description = description
@@ -217,7 +225,7 @@ class PersonForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ImportExportMixin, ScopedAdmin):
+class PersonAdmin(ScopedExportMixin, ImportExportMixin, ScopedAdmin):
     form = PersonForm
     resource_classes = [resources.PersonExportResource]
     list_display = [
@@ -310,7 +318,7 @@ class EnterpriseForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ExportMixin, ScopedAdmin):
+class EnterpriseAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
     form = EnterpriseForm
     resource_classes = [resources.EnterpriseExportResource]
     list_display = ["name", "credit_code", "organisation", "contact_name", "masked_contact_phone"]
@@ -437,7 +445,7 @@ class DossierEntryAdmin(ScopedAdmin):
 
 
 @admin.register(MentoringPair)
-class MentoringPairAdmin(ExportMixin, ScopedAdmin):
+class MentoringPairAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
     resource_classes = [resources.MentoringPairExportResource]
     list_display = ["__str__", "mentor", "organisation", "driver_count", "started_on", "ended_on"]
     list_select_related = ["mentor", "organisation"]
@@ -468,7 +476,7 @@ class MentoringPairAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(LiaisonContact)
-class LiaisonContactAdmin(ExportMixin, ScopedAdmin):
+class LiaisonContactAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
     resource_classes = [resources.LiaisonContactExportResource]
     list_display = ["contacted_on", "from_person", "to_person", "direction", "method"]
     list_select_related = ["from_person", "to_person"]
