@@ -4,6 +4,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -31,19 +32,24 @@ class SafeExportResource(resources.ModelResource):
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset=queryset, **kwargs)
-        dataset.headers = [neutralise(header) for header in dataset.headers or []]
+        dataset.headers = [neutralise(str(header)) for header in dataset.headers or []]
         for index, row in enumerate(dataset):
             dataset[index] = tuple(neutralise(cell) for cell in row)
         return dataset
 
 
 class PersonExportResource(SafeExportResource):
-    organisation = fields.Field(attribute="organisation__name", column_name=_("records kept by"))
-    employer = fields.Field(attribute="employer__name", column_name=_("employer"))
-    phone = fields.Field(column_name=_("mobile phone (masked)"))
-    certificate_number = fields.Field(column_name=_("certificate number (masked)"))
-    membership = fields.Field(column_name=_("membership"))
-    is_mobile = fields.Field(column_name=_("mobile party member"))
+    organisation = fields.Field(
+        attribute="organisation__name", column_name=gettext_lazy("records kept by")
+    )
+    employer = fields.Field(attribute="employer__name", column_name=gettext_lazy("employer"))
+    phone = fields.Field(column_name=gettext_lazy("mobile phone (masked)"))
+    certificate_number = fields.Field(column_name=gettext_lazy("certificate number (masked)"))
+    membership = fields.Field(column_name=gettext_lazy("membership"))
+    is_mobile = fields.Field(column_name=gettext_lazy("mobile party member"))
+    is_driver = fields.Field(attribute="is_driver", column_name=gettext_lazy("driver"))
+    name = fields.Field(attribute="name", column_name=gettext_lazy("name"))
+    notes = fields.Field(attribute="notes", column_name=gettext_lazy("notes"))
 
     class Meta:
         model = Person
@@ -77,8 +83,10 @@ class PersonExportResource(SafeExportResource):
 
 
 class EnterpriseExportResource(SafeExportResource):
-    organisation = fields.Field(attribute="organisation__name", column_name=_("party organisation"))
-    contact_phone = fields.Field(column_name=_("contact phone (masked)"))
+    organisation = fields.Field(
+        attribute="organisation__name", column_name=gettext_lazy("party organisation")
+    )
+    contact_phone = fields.Field(column_name=gettext_lazy("contact phone (masked)"))
 
     class Meta:
         model = Enterprise
@@ -98,9 +106,11 @@ class EnterpriseExportResource(SafeExportResource):
 
 
 class MentoringPairExportResource(SafeExportResource):
-    organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
-    mentor = fields.Field(attribute="mentor__name", column_name=_("mentor"))
-    driver_count = fields.Field(column_name=_("drivers"))
+    organisation = fields.Field(
+        attribute="organisation__name", column_name=gettext_lazy("organisation")
+    )
+    mentor = fields.Field(attribute="mentor__name", column_name=gettext_lazy("mentor"))
+    driver_count = fields.Field(column_name=gettext_lazy("drivers"))
 
     class Meta:
         model = MentoringPair
@@ -112,8 +122,8 @@ class MentoringPairExportResource(SafeExportResource):
 
 
 class LiaisonContactExportResource(SafeExportResource):
-    from_person = fields.Field(attribute="from_person__name", column_name=_("who"))
-    to_person = fields.Field(attribute="to_person__name", column_name=_("whom"))
+    from_person = fields.Field(attribute="from_person__name", column_name=gettext_lazy("who"))
+    to_person = fields.Field(attribute="to_person__name", column_name=gettext_lazy("whom"))
 
     class Meta:
         model = LiaisonContact
