@@ -76,9 +76,7 @@ def test_change_page_shows_full_numbers_to_an_editor(client, officer_a, person_a
     assert CERT_A in html
 
 
-def test_change_page_masks_numbers_for_a_reader_who_may_not_edit(
-    client, officer_a, person_a
-):
+def test_change_page_masks_numbers_for_a_reader_who_may_not_edit(client, officer_a, person_a):
     officers = Group.objects.get(name=MEMBER_RECORDS_OFFICERS)
     officers.permissions.remove(Permission.objects.get(codename="change_person"))
     client.force_login(officer_a)
