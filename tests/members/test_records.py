@@ -23,7 +23,7 @@ from members.models import (
 )
 from members.querysets import member_scope
 
-from .conftest import pdf_upload, png_upload
+from .conftest import pdf_upload
 
 
 @pytest.mark.parametrize(
