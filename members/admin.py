@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +49,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
 
 
 def _is_autocomplete(request) -> bool:
@@ -105,6 +109,11 @@ class ScopedAdmin(SimpleHistoryAdmin):
     # --- Reads, logged once each -----------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
+        # PostgreSQL refuses NUL in text: answer a clear 400 rather than a server error.
+        if _has_nul(request.GET):
+            return HttpResponseBadRequest(
+                _("The address contains a character that is not allowed.")
+            )
         response = super().changelist_view(request, extra_context)
         if request.method == "GET" and response.status_code == 200:
             changelist = getattr(response, "context_data", {}).get("cl")
@@ -117,6 +126,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return response
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "")
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if _is_autocomplete(request):
             services.access_log_record(user=request.user, action=Action.SEARCH, model=self.model)

@@ -87,7 +87,7 @@ def membership_save(*, membership: PartyMembership, user) -> PartyMembership:
         before = None
         if membership.pk:
             before = (
-                PartyMembership.objects.select_for_update()
+                PartyMembership.objects.select_for_update(of=("self",))
                 .select_related("organisation", "home_organisation")
                 .filter(pk=membership.pk)
                 .first()
