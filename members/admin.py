@@ -454,8 +454,26 @@ class DossierEntryAdmin(ScopedAdmin):
         obj._state.adding = False
 
 
+class MentoringPairForm(forms.ModelForm):
+    class Meta:
+        model = MentoringPair
+        fields = ["organisation", "mentor", "drivers", "started_on", "ended_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        mentor, drivers = cleaned.get("mentor"), cleaned.get("drivers") or []
+        if mentor is not None and not PartyMembership.objects.filter(person=mentor).exists():
+            self.add_error("mentor", _("The mentor must be a party member."))
+        if mentor is not None and mentor in drivers:
+            self.add_error("drivers", _("The mentor cannot be one of their own drivers."))
+        if any(not driver.is_driver for driver in drivers):
+            self.add_error("drivers", _("Only drivers can be paired with a mentor."))
+        return cleaned
+
+
 @admin.register(MentoringPair)
 class MentoringPairAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
+    form = MentoringPairForm
     resource_classes = [resources.MentoringPairExportResource]
     list_display = ["__str__", "mentor", "organisation", "driver_count", "started_on", "ended_on"]
     list_select_related = ["mentor", "organisation"]

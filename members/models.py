@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .credit_code import validate_credit_code
+from .phones import validate_canonical_mobile
 from .querysets import (
     DossierEntryQuerySet,
     EnterpriseQuerySet,
@@ -90,7 +91,9 @@ class Enterprise(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=32, blank=True, validators=[validate_canonical_mobile]
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("party organisation"),
@@ -121,6 +124,7 @@ class Person(models.Model):
         _("mobile phone"),
         max_length=20,
         blank=True,
+        validators=[validate_canonical_mobile],
         help_text=_("Mainland mobile (11 digits) or a Vietnamese number starting with +84."),
     )
     organisation = models.ForeignKey(
@@ -397,6 +401,34 @@ class LiaisonContact(models.Model):
 
     def __str__(self) -> str:
         return _("Liaison contact %(number)s") % {"number": self.pk}
+
+    def clean(self):
+        """Check the two people fit the direction the article names."""
+        from django.core.exceptions import ValidationError
+
+        if not (self.from_person_id and self.to_person_id and self.direction):
+            return
+        if self.from_person_id == self.to_person_id:
+            raise ValidationError(_("A liaison contact is between two different people."))
+        who = PartyMembership.objects.filter(person_id=self.from_person_id).exists()
+        whom = PartyMembership.objects.filter(person_id=self.to_person_id).exists()
+        whom_drives = Person.objects.filter(pk=self.to_person_id, is_driver=True).exists()
+        if not who:
+            raise ValidationError(
+                {"from_person": _("The person making contact must be a party member.")}
+            )
+        if self.direction == self.Direction.MEMBER_TO_DRIVER_MEMBER and not (whom and whom_drives):
+            raise ValidationError(
+                {
+                    "to_person": _(
+                        "For this direction the person contacted is a driver party member."
+                    )
+                }
+            )
+        if self.direction == self.Direction.DRIVER_MEMBER_TO_DRIVER and (whom or not whom_drives):
+            raise ValidationError(
+                {"to_person": _("For this direction the person contacted is a non-member driver.")}
+            )
 
 
 class AccessLog(models.Model):

@@ -259,3 +259,52 @@ def test_nul_in_query_string_is_not_a_server_error(client, officer_a, person_a, 
         },
     )
     assert response.status_code in (200, 400)
+
+
+def test_liaison_contact_direction_must_fit_the_people(person_a, branch_a):
+    from members.models import LiaisonContact
+
+    mentor = Person.objects.create(name="企业党员", organisation=branch_a, is_driver=False)
+    services.membership_save(
+        membership=PartyMembership(person=mentor, organisation=branch_a, status="full"),
+        user=None,
+    )
+    outsider = Person.objects.create(name="非党员司机", organisation=branch_a)
+    direction = LiaisonContact.Direction
+    ok = LiaisonContact(
+        from_person=mentor,
+        to_person=person_a,
+        direction=direction.MEMBER_TO_DRIVER_MEMBER,
+        method="visit",
+        contacted_on="2025-08-01",
+    )
+    ok.full_clean()
+    LiaisonContact(
+        from_person=person_a,
+        to_person=outsider,
+        direction=direction.DRIVER_MEMBER_TO_DRIVER,
+        method="phone",
+        contacted_on="2025-08-01",
+    ).full_clean()
+    for who, whom, way in [
+        (outsider, person_a, direction.MEMBER_TO_DRIVER_MEMBER),  # non-member making contact
+        (mentor, outsider, direction.MEMBER_TO_DRIVER_MEMBER),  # contacted is no member
+        (person_a, mentor, direction.DRIVER_MEMBER_TO_DRIVER),  # contacted is a member
+    ]:
+        bad = LiaisonContact(
+            from_person=who,
+            to_person=whom,
+            direction=way,
+            method="visit",
+            contacted_on="2025-08-01",
+        )
+        with pytest.raises(ValidationError):
+            bad.full_clean()
+
+
+def test_stored_phones_must_be_canonical(branch_a):
+    person = Person(name="某人", phone="138 0000 0001", organisation=branch_a)
+    with pytest.raises(ValidationError):
+        person.full_clean()
+    person.phone = "13800000001"
+    person.full_clean()
