@@ -160,6 +160,22 @@ class ScopedAdmin(SimpleHistoryAdmin):
             services.access_log_record(user=request.user, action=Action.HISTORY, model=obj)
         return response
 
+    # --- Django's own admin log ---------------------------------------------------------------
+    # LogEntry keeps str(obj) — a person's name — forever, even after the person is deleted.
+    # Changes are recorded by the access log and simple-history instead.
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
+
     # --- Writes through services -----------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -237,6 +253,7 @@ class PersonForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(ScopedExportMixin, ImportExportMixin, ScopedAdmin):
     form = PersonForm
+    skip_admin_log = True
     resource_classes = [resources.PersonExportResource]
     list_display = [
         "name",
@@ -351,6 +368,14 @@ class PartyMembershipAdmin(ScopedAdmin):
     list_filter = ["status", "is_mobile"]
     search_fields = ["person__name"]
     autocomplete_fields = ["person"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A mobile member's home organisation is usually elsewhere, outside the officer's
+        # tree; organisation names are not personal data.
+        if db_field.name == "home_organisation":
+            kwargs["queryset"] = Organisation.objects.all()
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.membership_save(membership=obj, user=request.user)

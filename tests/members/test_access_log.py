@@ -148,3 +148,17 @@ def test_officer_cannot_create_people_outside_scope(client, officer_a, branch_b)
     )
     assert response.status_code == 200
     assert not Person.objects.exists()
+
+
+def test_django_admin_log_keeps_no_member_names(client, officer_a, branch_a):
+    from django.contrib.admin.models import LogEntry
+
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("admin:members_person_add"),
+        {"name": "新增某人", "phone": "", "organisation": branch_a.pk, "certificate_number": ""},
+    )
+    assert response.status_code == 302
+    assert Person.objects.filter(name="新增某人").exists()
+    assert not LogEntry.objects.filter(object_repr__contains="新增某人").exists()
+    assert AccessLog.objects.filter(action=AccessLog.Action.ADD).count() == 1
