@@ -308,3 +308,24 @@ def test_stored_phones_must_be_canonical(branch_a):
         person.full_clean()
     person.phone = "13800000001"
     person.full_clean()
+
+
+def test_officer_registers_mobile_member_with_home_elsewhere(client, officer_a, person_a):
+    home = Organisation.objects.create(name="外地某党支部", kind="other")
+    client.force_login(officer_a)
+    membership = person_a.membership
+    response = client.post(
+        reverse("admin:members_partymembership_change", args=[membership.pk]),
+        {
+            "person": person_a.pk,
+            "organisation": membership.organisation_id,
+            "status": "full",
+            "joined_on": "",
+            "is_mobile": "on",
+            "home_organisation": home.pk,
+        },
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.is_mobile, membership.home_organisation) == (True, home)
+    assert "外地某党支部" in person_a.dossier.filter(kind="status").first().text
