@@ -512,20 +512,8 @@ class MentoringPairAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
     def driver_count(self, pair):
         return pair._driver_count
 
-    def save_model(self, request, obj, form, change):
-        # The drivers are saved by save_related, inside the same transaction as the log.
-        # (Kept on the request: the ModelAdmin instance is shared between threads.)
-        request._members_pending = obj
-
-    def save_related(self, request, form, formsets, change):
-        obj = request._members_pending
-        services.record_save(
-            instance=obj,
-            user=request.user,
-            save_related=lambda: super(MentoringPairAdmin, self).save_related(
-                request, form, formsets, change
-            ),
-        )
+    # save_model (from ScopedAdmin) saves and logs; the admin then saves the drivers in
+    # save_related, inside the same transaction (changeform_view is atomic).
 
 
 @admin.register(LiaisonContact)

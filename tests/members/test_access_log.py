@@ -162,3 +162,15 @@ def test_django_admin_log_keeps_no_member_names(client, officer_a, branch_a):
     assert Person.objects.filter(name="新增某人").exists()
     assert not LogEntry.objects.filter(object_repr__contains="新增某人").exists()
     assert AccessLog.objects.filter(action=AccessLog.Action.ADD).count() == 1
+
+
+def test_history_version_page_is_scoped_and_logged_once(client, officer_a, officer_b, person_a):
+    version = person_a.history.first()
+    url = reverse("admin:members_person_simple_history", args=[person_a.pk, version.history_id])
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+    client.force_login(officer_a)
+    before = _ids()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert _only_new_log(before).action == AccessLog.Action.HISTORY
