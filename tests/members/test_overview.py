@@ -92,3 +92,13 @@ def test_overview_for_committee_officer_lists_the_tree(
     }
     assert [s.depth for s in sections] == [0, 1, 1]
     assert Person.objects.visible_to(officer).count() == 2
+
+
+def test_overview_has_one_h1_in_each_language(client, officer_a, person_a):
+    import re
+
+    client.force_login(officer_a)
+    for prefix, language in [("", "zh-hans"), ("/en", "en"), ("/vi", "vi")]:
+        html = client.get(f"{prefix}/members/overview/").content.decode()
+        assert len(re.findall(r"<h1[\s>]", html)) == 1
+        assert f'lang="{language}"' in html
