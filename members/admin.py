@@ -254,6 +254,8 @@ class PersonForm(forms.ModelForm):
 class PersonAdmin(ScopedExportMixin, ImportExportMixin, ScopedAdmin):
     form = PersonForm
     skip_admin_log = True
+    # A link to the officers' overview; django-import-export adds its buttons around it.
+    change_list_template = "admin/members/person_change_list.html"
     resource_classes = [resources.PersonExportResource]
     list_display = [
         "name",
@@ -268,7 +270,7 @@ class PersonAdmin(ScopedExportMixin, ImportExportMixin, ScopedAdmin):
     list_filter = ["is_driver", "membership__status", "membership__is_mobile"]
     search_fields = ["name", "phone", "certificate_number"]
     autocomplete_fields = ["employer"]
-    readonly_fields = ["dossier_entries"]
+    readonly_fields = ["membership_link", "dossier_entries"]
     masked_phone = masked("phone", _("mobile phone"))
     masked_certificate = masked("certificate_number", _("qualification certificate number"))
 
@@ -292,6 +294,17 @@ class PersonAdmin(ScopedExportMixin, ImportExportMixin, ScopedAdmin):
         if membership.is_mobile:
             return format_html("{} · {}", membership.get_status_display(), _("mobile party member"))
         return membership.get_status_display()
+
+    @admin.display(description=_("membership"))
+    def membership_link(self, person):
+        membership = getattr(person, "membership", None) if person.pk else None
+        if membership is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:members_partymembership_change", args=[membership.pk]),
+            self.membership_status(person),
+        )
 
     @admin.display(description=_("dossier"))
     def dossier_entries(self, person):
