@@ -467,14 +467,11 @@ class DossierEntryAdmin(ScopedAdmin):
             _("Download"),
         )
 
-    def _check_history_access(self, request, object_id):
-        obj = self.get_object(request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
     def history_view(self, request, object_id, extra_context=None):
         # Entries have no history of their own: they never change.
+        raise Http404
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
         raise Http404
 
     def save_model(self, request, obj, form, change):

@@ -329,3 +329,11 @@ def test_officer_registers_mobile_member_with_home_elsewhere(client, officer_a, 
     membership.refresh_from_db()
     assert (membership.is_mobile, membership.home_organisation) == (True, home)
     assert "外地某党支部" in person_a.dossier.filter(kind="status").first().text
+
+
+def test_dossier_entries_have_no_history_pages(client, superuser, document_a):
+    client.force_login(superuser)
+    pk = document_a.pk
+    assert client.get(reverse("admin:members_dossierentry_history", args=[pk])).status_code == 404
+    url = reverse("admin:members_dossierentry_simple_history", args=[pk, 1])
+    assert client.get(url).status_code == 404
