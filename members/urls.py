@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("members/overview/", views.overview, name="overview"),
+    path("members/dossier/<int:pk>/download/", views.dossier_download, name="dossier-download"),
+]

@@ -1,0 +1,100 @@
+"""The officers' overview: per organisation in scope, counts and lists, never scores.
+
+Current rules forbid judging party work by check-ins or points, so nothing here ranks
+or rates individuals: organisations keep the tree order, people are listed by name.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import LiaisonContact, MentoringPair, Organisation, PartyMembership
+
+QUIET_DAYS = 90
+
+
+@dataclass
+class OrganisationSummary:
+    organisation: Organisation
+    depth: int
+    members: int = 0
+    probationary: int = 0
+    mobile: int = 0
+    active_pairs: int = 0
+    contacts_30: int = 0
+    contacts_90: int = 0
+    quiet_people: list = field(default_factory=list)
+
+
+def _tree_order(organisations):
+    children: dict = {}
+    ids = {org.pk for org in organisations}
+    for org in organisations:
+        parent = org.parent_id if org.parent_id in ids else None
+        children.setdefault(parent, []).append(org)
+    ordered, stack = [], [(org, 0) for org in reversed(children.get(None, []))]
+    while stack:
+        org, depth = stack.pop()
+        ordered.append((org, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(org.pk, [])))
+    return ordered
+
+
+def organisation_overview(user, *, today=None) -> list[OrganisationSummary]:
+    """Return one summary per organisation ``user`` covers, in tree order.
+
+    A fixed number of queries whatever the number of organisations or people: one per
+    figure family, plus the scope (at most three, cached on the user).
+    """
+    today = today or timezone.localdate()
+    since_30, since_90 = today - timedelta(days=30), today - timedelta(days=QUIET_DAYS)
+    organisations = list(Organisation.objects.visible_to(user).order_by("name"))
+    summaries = {
+        org.pk: OrganisationSummary(org, depth) for org, depth in _tree_order(organisations)
+    }
+
+    memberships = PartyMembership.objects.visible_to(user)
+    for row in memberships.values("organisation").annotate(
+        total=Count("pk"),
+        probationary=Count("pk", filter=Q(status=PartyMembership.Status.PROBATIONARY)),
+        mobile=Count("pk", filter=Q(is_mobile=True)),
+    ):
+        summary = summaries.get(row["organisation"])
+        if summary:
+            summary.members = row["total"]
+            summary.probationary = row["probationary"]
+            summary.mobile = row["mobile"]
+
+    for row in (
+        MentoringPair.objects.visible_to(user)
+        .active(today)
+        .values("organisation")
+        .annotate(total=Count("pk"))
+    ):
+        if row["organisation"] in summaries:
+            summaries[row["organisation"]].active_pairs = row["total"]
+
+    recent = LiaisonContact.objects.visible_to(user).filter(contacted_on__gte=since_90)
+    # A contact counts for the organisation whose records hold the person who made it.
+    for row in recent.values("from_person__organisation").annotate(
+        last_90=Count("pk"), last_30=Count("pk", filter=Q(contacted_on__gte=since_30))
+    ):
+        summary = summaries.get(row["from_person__organisation"])
+        if summary:
+            summary.contacts_30 = row["last_30"]
+            summary.contacts_90 = row["last_90"]
+
+    all_recent = LiaisonContact.objects.filter(contacted_on__gte=since_90)
+    quiet = (
+        memberships.exclude(person__in=all_recent.values("from_person"))
+        .exclude(person__in=all_recent.values("to_person"))
+        .values("organisation", "person_id", "person__name")
+        .order_by("person__name", "person_id")
+    )
+    for row in quiet:
+        summary = summaries.get(row["organisation"])
+        if summary:
+            summary.quiet_people.append({"pk": row["person_id"], "name": row["person__name"]})
+    return list(summaries.values())

@@ -1,0 +1,159 @@
+"""Writes to the member records: each one saved, logged and, where it matters, in the dossier.
+
+Admin views, imports and the demo data call these functions; nothing writes member rows
+in signals or ``save()`` overrides.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from .documents import check_document
+from .models import AccessLog, DossierEntry, PartyMembership, Person
+
+
+def access_log_record(
+    *,
+    user,
+    action: str,
+    model: type[models.Model] | models.Model,
+    object_id: object = "",
+    count: int | None = None,
+) -> AccessLog:
+    """Write one access-log row: who, what action, which record. Never personal values."""
+    if isinstance(model, models.Model):
+        object_id = model.pk if object_id == "" else object_id
+        model = type(model)
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id="" if object_id is None else str(object_id),
+        count=count,
+    )
+
+
+def record_save(*, instance: models.Model, user, save_related=None) -> models.Model:
+    """Save a member record (person, enterprise, pair, contact) and log the change.
+
+    ``save_related`` is called inside the same transaction, for many-to-many data.
+    """
+    adding = instance._state.adding
+    with transaction.atomic():
+        instance.save()
+        if save_related is not None:
+            save_related()
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.ADD if adding else AccessLog.Action.CHANGE,
+            model=instance,
+        )
+    return instance
+
+
+def record_delete(*, instance: models.Model, user) -> None:
+    """Delete a record and log it (only superusers hold delete permissions)."""
+    with transaction.atomic():
+        pk = instance.pk
+        model = type(instance)
+        instance.delete()
+        access_log_record(user=user, action=AccessLog.Action.DELETE, model=model, object_id=pk)
+
+
+def _describe(membership: PartyMembership) -> list[str]:
+    parts = [
+        _("status: %(status)s") % {"status": membership.get_status_display()},
+        _("organisation: %(name)s") % {"name": membership.organisation},
+    ]
+    if membership.is_mobile:
+        parts.append(
+            _("mobile member, home organisation: %(name)s") % {"name": membership.home_organisation}
+        )
+    else:
+        parts.append(_("not a mobile member"))
+    if membership.joined_on:
+        parts.append(_("joined on %(date)s") % {"date": membership.joined_on.isoformat()})
+    return parts
+
+
+def membership_save(*, membership: PartyMembership, user) -> PartyMembership:
+    """Save a party membership; when anything about it changed, add a status entry.
+
+    The dossier entry says what the membership was and what it is now, so the dossier
+    stays a complete timeline without anyone writing it by hand.
+    """
+    with transaction.atomic():
+        before = None
+        if membership.pk:
+            before = (
+                PartyMembership.objects.select_for_update(of=("self",))
+                .select_related("organisation", "home_organisation")
+                .filter(pk=membership.pk)
+                .first()
+            )
+        adding = before is None
+        membership.save()
+        new_parts = _describe(membership)
+        if adding:
+            text = _("Membership recorded: %(now)s.") % {"now": "; ".join(new_parts)}
+        else:
+            old_parts = _describe(before)
+            if old_parts == new_parts:
+                text = ""
+            else:
+                text = _("Membership changed from %(before)s to %(now)s.") % {
+                    "before": "; ".join(old_parts),
+                    "now": "; ".join(new_parts),
+                }
+        if text:
+            DossierEntry.objects.create(
+                person_id=membership.person_id,
+                kind=DossierEntry.Kind.STATUS,
+                text=text,
+                author=user if user is not None and user.is_authenticated else None,
+            )
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.ADD if adding else AccessLog.Action.CHANGE,
+            model=membership,
+        )
+    return membership
+
+
+def dossier_note_add(*, person: Person, user, text: str) -> DossierEntry:
+    """Append a note to a member's dossier."""
+    with transaction.atomic():
+        entry = DossierEntry.objects.create(
+            person=person, kind=DossierEntry.Kind.NOTE, text=text, author=_author(user)
+        )
+        access_log_record(user=user, action=AccessLog.Action.ADD, model=entry)
+    return entry
+
+
+def dossier_document_add(*, person: Person, user, upload, text: str = "") -> DossierEntry:
+    """Check ``upload`` by content and append it to the dossier; raise ValidationError.
+
+    Images are re-encoded without metadata; the stored file gets a random name.
+    """
+    checked = check_document(upload)
+    entry = DossierEntry(
+        person=person,
+        kind=DossierEntry.Kind.DOCUMENT,
+        text=text,
+        content_kind=checked.content_kind,
+        author=_author(user),
+    )
+    with transaction.atomic():
+        entry.document.save(checked.content.name, checked.content, save=False)
+        try:
+            entry.save()
+            access_log_record(user=user, action=AccessLog.Action.ADD, model=entry)
+        except Exception:
+            entry.document.storage.delete(entry.document.name)
+            raise
+    return entry
+
+
+def _author(user):
+    return user if user is not None and user.is_authenticated else None

@@ -1,0 +1,53 @@
+"""Staff pages for member records: the officers' overview and dossier downloads.
+
+Both go through the gatekeeper; anyone outside it gets a 404, never a hint.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from . import services
+from .models import AccessLog, DossierEntry, Organisation
+from .overview import organisation_overview
+from .querysets import is_records_officer
+
+
+@never_cache
+@require_safe
+def dossier_download(request, pk: int):
+    """Send one dossier document as an attachment, if the user may see that dossier."""
+    entry = get_object_or_404(
+        DossierEntry.objects.visible_to(request.user).filter(kind=DossierEntry.Kind.DOCUMENT),
+        pk=pk,
+    )
+    try:
+        handle = entry.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    services.access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, model=entry)
+    content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[
+        entry.content_kind
+    ]
+    response = FileResponse(
+        handle, as_attachment=True, filename=entry.download_name, content_type=content_type
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@never_cache
+@require_safe
+def overview(request):
+    """Counts and lists per organisation in the officer's scope; no scores, no rankings."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_records_officer(request.user):
+        raise Http404
+    sections = organisation_overview(request.user)
+    services.access_log_record(
+        user=request.user, action=AccessLog.Action.OVERVIEW, model=Organisation
+    )
+    return render(request, "members/overview.html", {"sections": sections})
