@@ -189,7 +189,8 @@ def seed(*, stdout):
                 "latitude": round(item["lat"], 6),
                 "longitude": round(item["lng"], 6),
                 "host_organisation": f"{item['place']}演示服务单位",
-                "phone": f"1380000{number:04d}",
+                # Fake landlines in the city's 0770 area, apart from any demo person's mobile.
+                "phone": f"077028{number:05d}",
                 "published": number != 7,
                 "status": (
                     Station.Status.TEMPORARILY_CLOSED

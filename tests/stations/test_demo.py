@@ -26,6 +26,6 @@ def test_seed_demo_is_idempotent_and_realistic(db):
     for station in Station.objects.all():
         assert not geo.out_of_china(station.latitude, station.longitude), station.name
         assert geo.haversine_m(21.61, 108.35, station.latitude, station.longitude) < 120_000
-        assert station.phone.startswith("1380000")
+        assert station.phone.startswith("077028")
     manager = Station.objects.filter(managers__isnull=False).first().managers.get()
     assert manager.username == "demo-station-manager"
