@@ -27,20 +27,7 @@ def covered_organisation_ids(user) -> set[int]:
     """
     from members.models import Organisation
 
-    own = set(user.organisations.values_list("id", flat=True))
-    if not own:
-        return set()
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Organisation.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    covered, stack = set(), list(own)
-    while stack:
-        pk = stack.pop()
-        if pk in covered:
-            continue
-        covered.add(pk)
-        stack.extend(children.get(pk, ()))
-    return covered
+    return Organisation.objects.subtree_ids(user.organisations.values_list("id", flat=True))
 
 
 def local_day_bounds(day) -> tuple[datetime, datetime]:

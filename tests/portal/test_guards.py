@@ -11,8 +11,10 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import translation
+
+from tests.crawl import parameterless_url_names
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -25,25 +27,7 @@ def test_migrations_are_up_to_date(db):
         pytest.fail(f"models changed without a migration (exit {exc.code}):\n{out.getvalue()}")
 
 
-def _parameterless_names(patterns=None, namespace=""):
-    """Yield the namespaced names of every URL pattern that takes no argument."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue
-            if entry.pattern.converters or re.search(r"\(\?P<", str(entry.pattern)):
-                continue
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _parameterless_names(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            if entry.pattern.converters or re.search(r"\(\?P<|\(", str(entry.pattern)):
-                continue
-            yield f"{namespace}{entry.name}"
-
-
-PUBLIC_NAMES = sorted(set(_parameterless_names()))
+PUBLIC_NAMES = sorted(set(parameterless_url_names()))
 
 
 def test_url_enumeration_finds_the_home_page():
