@@ -324,6 +324,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Help requests and micro-wishes (care) ---------------------------------------------
+
+# Public form limits as "count/seconds", shared by every worker through the cache.
+# A count of 0 switches a limit off (load tests only).
+HELP_RATE_PER_IP = env_str("HELP_RATE_PER_IP", "5/600")
+HELP_RATE_PER_PHONE = env_str("HELP_RATE_PER_PHONE", "3/86400")
+HELP_TRACK_RATE_PER_IP = env_str("HELP_TRACK_RATE_PER_IP", "10/600")
+# Seconds a person needs at least to fill a public form; faster posts are treated as bots.
+HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
+# Public holidays (ISO dates) and make-up working weekend days that deadlines respect.
+CARE_HOLIDAYS = env_list("CARE_HOLIDAYS", [])
+CARE_EXTRA_WORKDAYS = env_list("CARE_EXTRA_WORKDAYS", [])
+
 # --- Logging ----------------------------------------------------------------------------
 
 # Log level for the portal's own loggers.

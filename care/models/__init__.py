@@ -1,1 +1,4 @@
 """Care events, visits, help requests and micro-wishes; one module per topic."""
+
+from .help import CategoryDeadline, HelpEvent, HelpRequest  # noqa: F401
+from .wishes import Wish  # noqa: F401
