@@ -20,8 +20,10 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def at(day, hour, minute=0):
     # November 2026: the 27th is a Friday, 28th/29th the weekend, 30th a Monday.
-    return datetime(2026, 11, day, hour, minute, tzinfo=SH) if day <= 30 else datetime(
-        2026, 12, day - 30, hour, minute, tzinfo=SH
+    return (
+        datetime(2026, 11, day, hour, minute, tzinfo=SH)
+        if day <= 30
+        else datetime(2026, 12, day - 30, hour, minute, tzinfo=SH)
     )
 
 
@@ -90,7 +92,12 @@ def test_deadlines_configurable_per_category(clock):
 
 
 def test_escalation_climbs_the_chain_and_is_idempotent(
-    clock, dispatcher, make_user, branch_a, committee, mailoutbox,
+    clock,
+    dispatcher,
+    make_user,
+    branch_a,
+    committee,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     helper = make_user("member_li", organisations=[branch_a], email="li@example.org")

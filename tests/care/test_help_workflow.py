@@ -96,9 +96,7 @@ def test_transition_legal_or_refused(action, state, dispatcher, committee):
         assert str(info.value)
         assert HelpRequest.objects.filter(pk=req.pk).values().get() == before
         # Only a duplicate's original may have been created by the helper; no event added.
-        assert HelpEvent.objects.filter(request=req).count() == len(
-            [e for e in req.events.all()]
-        )
+        assert HelpEvent.objects.filter(request=req).count() == len([e for e in req.events.all()])
         assert HelpEvent.objects.count() - events_before in (0, 1 if action == "duplicate" else 0)
 
 
@@ -135,9 +133,12 @@ def test_transfer_to_helper_sets_member_level_and_mails(dispatcher, make_user, m
     from django.test.utils import CaptureQueriesContext  # noqa: F401
 
     with pytest.raises(services.IllegalTransition):
-        services.help_request_transfer(request=req, actor=dispatcher, helper=helper,
-                                       organisation=helper.organisations.first() or req.station
-                                       or object())
+        services.help_request_transfer(
+            request=req,
+            actor=dispatcher,
+            helper=helper,
+            organisation=helper.organisations.first() or req.station or object(),
+        )
     services.help_request_transfer(request=req, actor=dispatcher, helper=helper)
     req.refresh_from_db()
     assert req.holder_user == helper and req.level == Level.MEMBER
@@ -179,8 +180,7 @@ def test_queue_access_matrix(client, dispatcher, make_user, branch_a, branch_b, 
     assert req_b.display_code not in html and req_new.display_code not in html
     assert client.get(reverse("care:staff-help-detail", args=[req_b.pk])).status_code == 404
     assert (
-        client.post(reverse("care:staff-help-action", args=[req_b.pk, "start"])).status_code
-        == 404
+        client.post(reverse("care:staff-help-action", args=[req_b.pk, "start"])).status_code == 404
     )
 
 
@@ -234,8 +234,9 @@ def test_queue_filters(client, dispatcher, committee):
 
 def test_queue_query_count_is_flat(client, dispatcher, committee, django_assert_num_queries):
     for _ in range(6):
-        services.help_request_transfer(request=make_request(), actor=dispatcher,
-                                       organisation=committee)
+        services.help_request_transfer(
+            request=make_request(), actor=dispatcher, organisation=committee
+        )
     client.force_login(dispatcher)
     client.get(reverse("care:staff-help"))
     with django_assert_num_queries(6):
