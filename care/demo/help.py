@@ -183,7 +183,7 @@ def _apply(action, req, actor, committee, branches, helper):
     elif action == "close":
         services.help_request_close(request=req, actor=actor)
     elif action == "duplicate":
-        original = HelpRequest.objects.get(form_token="demo-help-r01")
+        original = HelpRequest.objects.get(form_token="demo-help-r01")  # noqa: S106
         services.help_request_mark_duplicate(
             request=req, actor=actor, original=original, reason="与 r01 为同一辆车。"
         )
