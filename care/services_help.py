@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
@@ -110,7 +110,7 @@ def _locked(request: HelpRequest) -> HelpRequest:
 def _require(request: HelpRequest, allowed, message) -> None:
     if request.state not in allowed:
         raise IllegalTransition(
-            _t("%(message)s (the request is now: %(state)s).")
+            gettext("%(message)s (the request is now: %(state)s).")
             % {"message": message, "state": request.get_state_display()}
         )
 
@@ -149,7 +149,7 @@ def _move(
 def _reason(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise IllegalTransition(_t("Give a reason."))
+        raise IllegalTransition(gettext("Give a reason."))
     return text
 
 
@@ -167,9 +167,9 @@ def help_request_transfer(
 ) -> HelpEvent:
     """Pass the request to an organisation or a named helper (exactly one of them)."""
     request = _locked(request)
-    _require(request, ACTIVE, _t("Only an open request can be transferred"))
+    _require(request, ACTIVE, gettext("Only an open request can be transferred"))
     if (organisation is None) == (helper is None):
-        raise IllegalTransition(_t("Choose either an organisation or a helper."))
+        raise IllegalTransition(gettext("Choose either an organisation or a helper."))
     request.holder_organisation = organisation
     request.holder_user = helper
     request.level = level_of(organisation=organisation, helper=helper)
@@ -195,7 +195,7 @@ def help_request_start(*, request: HelpRequest, actor, note: str = "") -> HelpEv
     _require(
         request,
         {State.TRANSFERRED, State.REOPENED},
-        _t("Only a transferred or reopened request can be started"),
+        gettext("Only a transferred or reopened request can be started"),
     )
     now = timezone.now()
     return _move(
@@ -216,11 +216,11 @@ def help_request_resolve(*, request: HelpRequest, actor, what_was_done: str) -> 
     _require(
         request,
         {State.TRANSFERRED, State.IN_PROGRESS},
-        _t("Only a request being handled can be resolved"),
+        gettext("Only a request being handled can be resolved"),
     )
     text = (what_was_done or "").strip()
     if not text:
-        raise IllegalTransition(_t("Say what was done."))
+        raise IllegalTransition(gettext("Say what was done."))
     return _move(
         request,
         kind=Kind.RESOLVED,
@@ -237,7 +237,7 @@ def help_request_follow_up(
 ) -> HelpEvent:
     """Record the call back to the driver; not satisfied reopens the request."""
     request = _locked(request)
-    _require(request, {State.RESOLVED}, _t("Only a resolved request can be followed up"))
+    _require(request, {State.RESOLVED}, gettext("Only a resolved request can be followed up"))
     if satisfied:
         return _move(
             request,
@@ -263,7 +263,7 @@ def help_request_follow_up(
 def help_request_close(*, request: HelpRequest, actor, note: str = "") -> HelpEvent:
     """Close a request whose driver was called back and was satisfied."""
     request = _locked(request)
-    _require(request, {State.FOLLOWED_UP}, _t("Only a followed-up request can be closed"))
+    _require(request, {State.FOLLOWED_UP}, gettext("Only a followed-up request can be closed"))
     return _move(
         request,
         kind=Kind.CLOSED,
@@ -280,12 +280,14 @@ def help_request_mark_duplicate(
 ) -> HelpEvent:
     """Link the request to an earlier one that covers the same problem."""
     request = _locked(request)
-    _require(request, ACTIVE, _t("Only an open request can be marked as a duplicate"))
+    _require(request, ACTIVE, gettext("Only an open request can be marked as a duplicate"))
     text = _reason(reason)
     if original is None or original.pk == request.pk:
-        raise IllegalTransition(_t("Choose another request as the original."))
+        raise IllegalTransition(gettext("Choose another request as the original."))
     if original.state == State.DUPLICATE:
-        raise IllegalTransition(_t("The original is itself a duplicate; link to its original."))
+        raise IllegalTransition(
+            gettext("The original is itself a duplicate; link to its original.")
+        )
     request.duplicate_of = original
     return _move(
         request,
@@ -301,7 +303,7 @@ def help_request_mark_duplicate(
 def help_request_reject(*, request: HelpRequest, actor, reason: str) -> HelpEvent:
     """Record that the request is not for this service, with the reason."""
     request = _locked(request)
-    _require(request, ACTIVE, _t("Only an open request can be marked as not for us"))
+    _require(request, ACTIVE, gettext("Only an open request can be marked as not for us"))
     return _move(
         request,
         kind=Kind.NOT_FOR_US,
@@ -316,7 +318,7 @@ def help_request_reject(*, request: HelpRequest, actor, reason: str) -> HelpEven
 def help_request_withdraw(*, request: HelpRequest, actor, reason: str) -> HelpEvent:
     """Record that the driver withdrew the request, with the reason."""
     request = _locked(request)
-    _require(request, ACTIVE, _t("Only an open request can be withdrawn"))
+    _require(request, ACTIVE, gettext("Only an open request can be withdrawn"))
     return _move(
         request,
         kind=Kind.WITHDRAWN,
@@ -333,7 +335,7 @@ def help_request_note(*, request: HelpRequest, actor, text: str) -> HelpEvent:
     request = _locked(request)
     text = (text or "").strip()
     if not text:
-        raise IllegalTransition(_t("Write the note first."))
+        raise IllegalTransition(gettext("Write the note first."))
     return HelpEvent.objects.create(
         request=request,
         kind=Kind.NOTE,
@@ -431,7 +433,7 @@ def help_request_escalate(*, request: HelpRequest, now: datetime | None = None) 
             actor=None,
             now=now,
             to_organisation=organisation,
-            text=_t("Deadline missed; passed up the assistance chain."),
+            text=gettext("Deadline missed; passed up the assistance chain."),
         )
         _notify_holder(request)
     return True

@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from .models.wishes import Wish
 from .services_help import IllegalTransition
@@ -34,7 +34,7 @@ def wish_approve(*, wish: Wish, actor) -> Wish:
     """Show the wish on the public wall."""
     wish = _locked(wish)
     if wish.approved_at or wish.rejected:
-        raise IllegalTransition(_t("This wish has already been reviewed."))
+        raise IllegalTransition(gettext("This wish has already been reviewed."))
     wish.approved_at = timezone.now()
     wish.approved_by = actor
     wish.save()
@@ -46,7 +46,7 @@ def wish_reject(*, wish: Wish, actor) -> Wish:
     """Keep the wish off the public wall."""
     wish = _locked(wish)
     if wish.approved_at or wish.rejected:
-        raise IllegalTransition(_t("This wish has already been reviewed."))
+        raise IllegalTransition(gettext("This wish has already been reviewed."))
     wish.rejected = True
     wish.approved_by = actor
     wish.save()
@@ -58,10 +58,10 @@ def wish_claim(*, wish: Wish, actor, organisation=None, volunteer: str = "") -> 
     """Record who takes the wish on: an organisation or a named volunteer."""
     wish = _locked(wish)
     if not wish.approved_at or wish.rejected or wish.state != Wish.State.OPEN:
-        raise IllegalTransition(_t("Only an approved, open wish can be claimed."))
+        raise IllegalTransition(gettext("Only an approved, open wish can be claimed."))
     volunteer = (volunteer or "").strip()
     if (organisation is None) == (not volunteer):
-        raise IllegalTransition(_t("Choose either an organisation or a volunteer."))
+        raise IllegalTransition(gettext("Choose either an organisation or a volunteer."))
     wish.claimed_by_organisation = organisation
     wish.claimed_by_volunteer = volunteer
     wish.claimed_at = timezone.now()
@@ -75,10 +75,10 @@ def wish_fulfil(*, wish: Wish, actor, thank_you: str) -> Wish:
     """Mark a claimed wish fulfilled, with a short thank-you note for the wall."""
     wish = _locked(wish)
     if wish.state != Wish.State.CLAIMED:
-        raise IllegalTransition(_t("Only a claimed wish can be fulfilled."))
+        raise IllegalTransition(gettext("Only a claimed wish can be fulfilled."))
     thank_you = (thank_you or "").strip()
     if not thank_you:
-        raise IllegalTransition(_t("Write a short thank-you note."))
+        raise IllegalTransition(gettext("Write a short thank-you note."))
     wish.thank_you = thank_you[:200]
     wish.fulfilled_at = timezone.now()
     wish.state = Wish.State.FULFILLED

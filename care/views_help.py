@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -81,11 +81,13 @@ def help_form(request):
 def _limited(request, phone: str) -> str:
     """Take a slot of each limit; return the message to show when one is used up."""
     if not take("help-ip", client_ip(request), settings.HELP_RATE_PER_IP):
-        return _t(
+        return gettext(
             "Many requests were sent from this network just now. Please call the rescue line."
         )
     if not take("help-phone", phone, settings.HELP_RATE_PER_PHONE):
-        return _t("This phone number has sent several requests today. Please call the rescue line.")
+        return gettext(
+            "This phone number has sent several requests today. Please call the rescue line."
+        )
     return ""
 
 
@@ -288,5 +290,5 @@ def staff_action(request, pk, action):
         except services.IllegalTransition as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _t("Saved."))
+            messages.success(request, gettext("Saved."))
     return redirect("care:staff-help-detail", pk=help_request.pk)

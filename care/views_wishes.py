@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -43,7 +43,9 @@ def wish_wall(request):
                 )
                 messages.success(
                     request,
-                    _t("Thank you. Your wish will appear on the wall once staff have read it."),
+                    gettext(
+                        "Thank you. Your wish will appear on the wall once staff have read it."
+                    ),
                 )
                 return redirect("care:wishes")
     else:
@@ -112,5 +114,5 @@ def staff_wish_action(request, pk, action):
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _t("Saved."))
+        messages.success(request, gettext("Saved."))
     return redirect("care:staff-wishes")

@@ -89,7 +89,7 @@ def test_help_submit_needs_a_place(client):
     response = client.post(reverse("care:help"), form_data(location_text=""))
     assert response.status_code == 200
     assert HelpRequest.objects.count() == 0
-    assert "pick a station" in response.content.decode() or "站点" in response.content.decode()
+    assert "请告诉我们您在哪里" in response.content.decode()
 
 
 def test_help_submit_at_station(client):
