@@ -73,9 +73,15 @@ class HelpRequestAdmin(admin.ModelAdmin):
     change_list_template = "admin/care/helprequest/change_list.html"
 
     def get_queryset(self, request):
-        return HelpRequest.objects.visible_to(request.user).select_related(
-            "station", "holder_organisation"
+        return (
+            HelpRequest.objects.visible_to(request.user)
+            .select_related("station", "holder_organisation")
+            .queue_order()
         )
+
+    @admin.display(description=_("tracking code"), ordering="code")
+    def tracking_code(self, obj):
+        return obj.display_code
 
     @admin.display(description=_("callback phone"))
     def masked_phone(self, obj):

@@ -28,6 +28,9 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# States after which nothing more happens; old ones are purged (see purge_help_requests).
+FINAL_STATES = ["closed", "duplicate", "not_for_us", "withdrawn"]
+
 # States in which someone still has to act; the queue shows these.
 OPEN_STATES = [
     State.RECEIVED,
@@ -146,7 +149,7 @@ class HelpRequest(models.Model):
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="duplicates",

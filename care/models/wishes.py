@@ -33,7 +33,7 @@ class WishQuerySet(models.QuerySet):
 
 class Wish(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Waiting for a helper")
         CLAIMED = "claimed", _("Claimed")
         FULFILLED = "fulfilled", _("Fulfilled")
 
