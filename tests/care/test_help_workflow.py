@@ -111,7 +111,7 @@ def test_refusal_message_names_the_current_state(dispatcher, committee):
         ),
     ):
         services.help_request_resolve(request=req, actor=dispatcher, what_was_done="x")
-    with pytest.raises(services.IllegalTransition, match="已办结"):
+    with translation.override("zh-hans"), pytest.raises(services.IllegalTransition, match="已办结"):
         services.help_request_resolve(request=req, actor=dispatcher, what_was_done="x")
 
 
