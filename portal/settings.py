@@ -189,6 +189,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_cache",
+            # The default 300 entries would cull rate-limit slots under load.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
