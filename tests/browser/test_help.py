@@ -32,3 +32,23 @@ def test_driver_sends_help_request_on_phone(live_server, phone_page, settings):
     page.fill("#id_last4", "4321")
     page.click("button[type=submit]")
     assert page.locator(".timeline li").count() == 1
+
+
+def test_use_my_location_rounds_to_three_decimals(live_server, phone_page, settings):
+    settings.HELP_MIN_FILL_SECONDS = 0
+    cache.clear()
+    page = phone_page
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 21.612345, "longitude": 108.354999})
+    page.goto(f"{live_server.url}/help/")
+    page.click("#use-location")
+    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    assert page.input_value("#id_latitude") == "21.612"
+    assert page.input_value("#id_longitude") == "108.355"
+    page.check("input[name=category][value=breakdown]")
+    page.fill("#id_description", "刹车失灵")
+    page.fill("#id_phone", "13800004321")
+    page.click("button[type=submit]")
+    page.locator("#tracking-code").wait_for()
+    stored = HelpRequest.objects.get()
+    assert (str(stored.latitude), str(stored.longitude)) == ("21.612", "108.355")
