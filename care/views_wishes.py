@@ -1,5 +1,7 @@
 """Micro-wishes: the public wish box and wall, and the staff review page."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -94,8 +96,11 @@ def staff_wish_action(request, pk, action):
             services.wish_reject(wish=wish, actor=user)
         elif action == "claim":
             org_id = request.POST.get("organisation", "")
+            # str.isdigit() accepts "²", which int() refuses: only ASCII digits here.
             organisation = (
-                Organisation.objects.filter(pk=org_id).first() if org_id.isdigit() else None
+                Organisation.objects.filter(pk=int(org_id)).first()
+                if re.fullmatch(r"[0-9]{1,18}", org_id)
+                else None
             )
             services.wish_claim(
                 wish=wish,

@@ -250,3 +250,15 @@ def test_queue_query_count_is_flat(client, dispatcher, committee, django_assert_
     client.get(reverse("care:staff-help"))
     with django_assert_num_queries(6):
         client.get(reverse("care:staff-help"))
+
+
+def test_detail_query_count(client, dispatcher, committee, django_assert_num_queries):
+    req = make_request()
+    services.help_request_transfer(request=req, actor=dispatcher, organisation=committee)
+    for index in range(5):
+        services.help_request_note(request=req, actor=dispatcher, text=f"note {index}")
+    client.force_login(dispatcher)
+    client.get(reverse("care:staff-help-detail", args=[req.pk]))
+    with django_assert_num_queries(9):
+        response = client.get(reverse("care:staff-help-detail", args=[req.pk]))
+    assert response.content.decode().count("note ") == 5

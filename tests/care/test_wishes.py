@@ -99,3 +99,38 @@ def test_wish_honeypot_and_bad_phone(client):
 
 def test_wish_page_param_garbage(client):
     assert client.get(reverse("care:wishes"), {"page": "\x00"}).status_code == 200
+
+
+@pytest.mark.parametrize("org", ["²", "\x00", "-1", "99999999999999999999999", "abc"])
+def test_wish_claim_with_bad_organisation_is_refused(client, dispatcher, org):
+    wish, _ = services.wish_submit(form_token="t5", text="x")
+    services.wish_approve(wish=wish, actor=dispatcher)
+    client.force_login(dispatcher)
+    response = client.post(
+        reverse("care:staff-wish-action", args=[wish.pk, "claim"]),
+        {"organisation": org, "volunteer": ""},
+    )
+    assert response.status_code == 302
+    wish.refresh_from_db()
+    assert wish.state == Wish.State.OPEN
+
+
+def test_wish_claim_by_organisation(client, dispatcher, branch_a):
+    wish, _ = services.wish_submit(form_token="t6", text="x")
+    services.wish_approve(wish=wish, actor=dispatcher)
+    client.force_login(dispatcher)
+    client.post(
+        reverse("care:staff-wish-action", args=[wish.pk, "claim"]),
+        {"organisation": str(branch_a.pk), "volunteer": ""},
+    )
+    wish.refresh_from_db()
+    assert wish.claimed_by_organisation == branch_a
+
+
+def test_wish_wall_query_count(client, dispatcher, branch_a, django_assert_num_queries):
+    for index in range(5):
+        wish, _ = services.wish_submit(form_token=f"q{index}", text="x")
+        services.wish_approve(wish=wish, actor=dispatcher)
+        services.wish_claim(wish=wish, actor=dispatcher, organisation=branch_a)
+    with django_assert_num_queries(2):
+        client.get(reverse("care:wishes"))
