@@ -135,21 +135,22 @@ def test_transition_without_required_detail_changes_nothing(call, dispatcher):
     assert req.state == State.RECEIVED
 
 
-def test_transfer_to_helper_sets_member_level_and_mails(dispatcher, make_user, mailoutbox):
+def test_transfer_to_helper_sets_member_level_and_mails(
+    dispatcher, committee, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
     helper = make_user("helper", email="helper@example.org")
-    req = make_request()
-    from django.test.utils import CaptureQueriesContext  # noqa: F401
-
+    req = make_request(name="Secret Name")
     with pytest.raises(services.IllegalTransition):
         services.help_request_transfer(
-            request=req,
-            actor=dispatcher,
-            helper=helper,
-            organisation=helper.organisations.first() or req.station or object(),
+            request=req, actor=dispatcher, helper=helper, organisation=committee
         )
-    services.help_request_transfer(request=req, actor=dispatcher, helper=helper)
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.help_request_transfer(request=req, actor=dispatcher, helper=helper)
     req.refresh_from_db()
     assert req.holder_user == helper and req.level == Level.MEMBER
+    assert [m.to for m in mailoutbox] == [["helper@example.org"]]
+    assert "13800001234" not in mailoutbox[0].body and "Secret Name" not in mailoutbox[0].body
 
 
 def test_duplicate_links_the_original(dispatcher):
