@@ -179,6 +179,11 @@ class HelpRequest(models.Model):
     def display_code(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
 
+    def derived_state(self) -> str:
+        """Return the state the event log gives (one query); ``state`` must equal it."""
+        last = self.events.exclude(kind="note").order_by("-created_at", "-id").first()
+        return last.to_state if last else State.RECEIVED
+
     @property
     def is_overdue(self) -> bool:
         from django.utils import timezone
