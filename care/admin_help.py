@@ -40,7 +40,8 @@ class HelpRequestAdmin(admin.ModelAdmin):
     """Read-only view over the gatekeeper; transitions happen in the dispatcher queue."""
 
     list_display = [
-        "display_code",
+        "tracking_code",
+        "overdue",
         "category",
         "state",
         "urgent",
@@ -84,6 +85,10 @@ class HelpRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("tracking code"), ordering="code")
     def tracking_code(self, obj):
         return obj.display_code
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
 
     @admin.display(description=_("callback phone"))
     def masked_phone(self, obj):
