@@ -18,7 +18,7 @@ from . import forms_help as forms
 from . import services_help as services
 from .figures_help import help_figures
 from .models.help import OPEN_STATES, HelpEvent, HelpRequest, State, covered_organisation_ids
-from .ratelimit import take
+from .ratelimit import take, would_allow
 
 Kind = HelpEvent.Kind
 
@@ -111,16 +111,24 @@ def help_track(request):
             status = 429
         elif form.is_valid():
             code = services.code_normalize(form.cleaned_data["code"])
-            found = HelpRequest.objects.filter(code=code).first() if code else None
-            if found is not None and found.phone.endswith(form.cleaned_data["last4"]):
-                context["found"] = found
-                context["steps"] = [
-                    {"label": PUBLIC_STEPS[event.kind], "at": event.created_at}
-                    for event in found.events.exclude(kind=Kind.NOTE)
-                    if event.kind in PUBLIC_STEPS
-                ]
+            # Failed tries are also counted per code, so a code overheard on the phone
+            # cannot be paired with all 10,000 endings from many addresses.
+            if code and not would_allow("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE):
+                context["limited"] = True
+                status = 429
             else:
-                context["not_found"] = True
+                found = HelpRequest.objects.filter(code=code).first() if code else None
+                if found is not None and found.phone.endswith(form.cleaned_data["last4"]):
+                    context["found"] = found
+                    context["steps"] = [
+                        {"label": PUBLIC_STEPS[event.kind], "at": event.created_at}
+                        for event in found.events.exclude(kind=Kind.NOTE)
+                        if event.kind in PUBLIC_STEPS
+                    ]
+                else:
+                    if code:
+                        take("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE)
+                    context["not_found"] = True
     else:
         form = forms.TrackForm()
     context["form"] = form

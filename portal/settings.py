@@ -333,6 +333,8 @@ CONTENT_SECURITY_POLICY = {
 HELP_RATE_PER_IP = env_str("HELP_RATE_PER_IP", "5/600")
 HELP_RATE_PER_PHONE = env_str("HELP_RATE_PER_PHONE", "3/86400")
 HELP_TRACK_RATE_PER_IP = env_str("HELP_TRACK_RATE_PER_IP", "10/600")
+# Wrong tracking tries per code, from all addresses together.
+HELP_TRACK_RATE_PER_CODE = env_str("HELP_TRACK_RATE_PER_CODE", "10/86400")
 # Seconds a person needs at least to fill a public form; faster posts are treated as bots.
 HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
 # Public holidays (ISO dates) and make-up working weekend days that deadlines respect.

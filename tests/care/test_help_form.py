@@ -207,3 +207,23 @@ def test_privacy_page_linked_from_the_form(client):
     html = client.get(reverse("care:help")).content.decode()
     assert reverse("care:help-privacy") in html
     assert client.get(reverse("care:help-privacy")).status_code == 200
+
+
+def test_track_wrong_tries_are_limited_per_code_across_addresses(client, settings):
+    settings.HELP_TRACK_RATE_PER_IP = "0/1"
+    req = make_request()
+    for index in range(10):
+        client.post(
+            reverse("care:help-track"),
+            {"code": req.code, "last4": f"{index:04d}"},
+            REMOTE_ADDR=f"10.0.0.{index}",
+        )
+    response = client.post(
+        reverse("care:help-track"), {"code": req.code, "last4": "1234"}, REMOTE_ADDR="10.0.1.1"
+    )
+    assert response.status_code == 429
+    assert 'class="timeline"' not in response.content.decode()
+    # Other codes are unaffected.
+    other = make_request()
+    response = client.post(reverse("care:help-track"), {"code": other.code, "last4": "1234"})
+    assert 'class="timeline"' in response.content.decode()
