@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from care.forms_help import HelpRequestForm, WishForm
@@ -101,6 +101,21 @@ def test_help_form_never_fails(open_limits):
         good_token=st.booleans(),
         garbage_token=nasty,
     )
+    # One well-formed request, so the stored side is always exercised.
+    @example(
+        category="breakdown",
+        description="Flat tyre",
+        phone="１３８ ００１３ ８０００",
+        name="",
+        station="",
+        latitude="21.6",
+        longitude="108.3",
+        location_text="",
+        urgent="on",
+        website="",
+        good_token=True,
+        garbage_token="",
+    )
     def post(
         category,
         description,
@@ -134,6 +149,9 @@ def test_help_form_never_fails(open_limits):
         )
         posted.append(response.status_code)
         assert response.status_code in (200, 302), response.status_code
+        if description == "Flat tyre":
+            errors = response.context and response.context["form"].errors
+            assert response.status_code == 302, errors
         _newest_phone_is_canonical(HelpRequest)
 
     post()
@@ -165,6 +183,14 @@ def test_wish_form_never_fails(open_limits):
     @given(
         text=nasty, surname=nasty, road=nasty, phone=phones, page=nasty, good_token=st.booleans()
     )
+    @example(
+        text="A warm coat",
+        surname="王",
+        road="G228",
+        phone="+84 912 345 678",
+        page="2",
+        good_token=True,
+    )
     def post(text, surname, road, phone, page, good_token):
         client = Client(raise_request_exception=False)
         response = client.post(
@@ -180,6 +206,9 @@ def test_wish_form_never_fails(open_limits):
         )
         posted.append(response.status_code)
         assert response.status_code in (200, 302)
+        if text == "A warm coat":
+            errors = response.context and response.context["form"].errors
+            assert response.status_code == 302, errors
         assert client.get(reverse("care:wishes"), {"page": page}).status_code == 200
         _newest_phone_is_canonical(Wish)
 
