@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from care.models import Event, EventPhoto, Visit
 
+from . import admin_help  # noqa: F401
+
 
 class EventPhotoInline(admin.TabularInline):
     model = EventPhoto

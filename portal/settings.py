@@ -189,6 +189,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_cache",
+            # The default 300 entries would cull rate-limit slots under load.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
@@ -340,6 +342,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Help requests and micro-wishes (care) ---------------------------------------------
+
+# Public form limits as "count/seconds", shared by every worker through the cache.
+# A count of 0 switches a limit off (load tests only).
+HELP_RATE_PER_IP = env_str("HELP_RATE_PER_IP", "5/600")
+HELP_RATE_PER_PHONE = env_str("HELP_RATE_PER_PHONE", "3/86400")
+HELP_TRACK_RATE_PER_IP = env_str("HELP_TRACK_RATE_PER_IP", "10/600")
+# Wrong tracking tries per code, from all addresses together.
+HELP_TRACK_RATE_PER_CODE = env_str("HELP_TRACK_RATE_PER_CODE", "10/86400")
+# Seconds a person needs at least to fill a public form; faster posts are treated as bots.
+HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
+# Public holidays (ISO dates) and make-up working weekend days that deadlines respect.
+CARE_HOLIDAYS = env_list("CARE_HOLIDAYS", [])
+CARE_EXTRA_WORKDAYS = env_list("CARE_EXTRA_WORKDAYS", [])
 
 # --- Logging ----------------------------------------------------------------------------
 
