@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import feeds_events, views_events
-from . import views_help, views_wishes
+from . import feeds_events, views_events, views_help, views_wishes
 
 app_name = "care"
 
