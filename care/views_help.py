@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,7 +31,7 @@ PUBLIC_STEPS = {
     Kind.RESOLVED: _("Solved"),
     Kind.FOLLOWED_UP: _("Called back"),
     Kind.REOPENED: _("Called back; being handled again"),
-    Kind.CLOSED: _("Closed"),
+    Kind.CLOSED: pgettext_lazy("help request state", "Closed"),
     Kind.DUPLICATE: _("Joined with an earlier request about the same problem"),
     Kind.NOT_FOR_US: _("Outside this service; we will tell you where to turn"),
     Kind.WITHDRAWN: _("Withdrawn"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -22,7 +23,7 @@ class State(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     FOLLOWED_UP = "followed_up", _("Followed up")
     REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("help request state", "Closed")
     DUPLICATE = "duplicate", _("Duplicate")
     NOT_FOR_US = "not_for_us", _("Not for us")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -201,7 +202,7 @@ class HelpEvent(models.Model):
         RESOLVED = "resolved", _("Resolved")
         FOLLOWED_UP = "followed_up", _("Followed up: satisfied")
         REOPENED = "reopened", _("Followed up: not satisfied, reopened")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("help request state", "Closed")
         DUPLICATE = "duplicate", _("Marked as duplicate")
         NOT_FOR_US = "not_for_us", _("Not for us")
         WITHDRAWN = "withdrawn", _("Withdrawn")
