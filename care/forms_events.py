@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care.models import Event, Visit
 from care.models.events import covered_organisation_ids
-from members.models import Organisation
+from members.models import Organisation, Person
 from portal.images import process_image
 from stations.models import Station
 
@@ -165,6 +165,20 @@ class VisitForm(forms.ModelForm):
         self.fields["organisation"].queryset = organisations_for(user)
         self.fields["person_times"].min_value = 1
         self.fields["person_times"].widget.attrs["min"] = 1
+        # Member records only for staff who may see them; nobody else sees the field.
+        visible_people = Person.objects.visible_to(user).order_by("name")
+        self.shows_people = visible_people.exists()
+        if self.shows_people:
+            self.fields["people"] = forms.ModelMultipleChoiceField(
+                label=_("People visited (member records)"),
+                queryset=visible_people,
+                required=False,
+                help_text=_("Only the people you may see are listed; other links are kept."),
+            )
+            if self.instance.pk:
+                self.initial["people"] = list(
+                    self.instance.people.filter(pk__in=visible_people.values("pk"))
+                )
 
     def clean_person_times(self):
         value = self.cleaned_data["person_times"]

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from care.models import Event, EventPhoto, Visit
+from members.models import Person
 from portal.images import ProcessedImage
 
 
@@ -80,9 +81,18 @@ def event_record_report(
 
 
 @transaction.atomic
-def visit_save(*, visit: Visit, by) -> Visit:
-    """Create or update a care visit record (an unsaved form instance)."""
+@transaction.atomic
+def visit_save(*, visit: Visit, by, people=None) -> Visit:
+    """Create or update a care visit record (an unsaved form instance).
+
+    ``people``: the member records ``by`` chose among those they may see, or None to leave
+    the links alone. Links to people ``by`` may not see are kept as they are.
+    """
     if visit.pk is None:
         visit.created_by = by
     visit.save()
+    if people is not None:
+        visible = Person.objects.visible_to(by)
+        hidden = visit.people.exclude(pk__in=visible.values("pk"))
+        visit.people.set([*hidden, *people])
     return visit

@@ -26,7 +26,9 @@ from care.forms_events import (
 from care.ical import calendar_bytes
 from care.models import Event, Visit
 from care.models.events import LOCAL_TZ
+from members.models import AccessLog, Person
 from members.roles import ORGANIZERS, has_role
+from members.services import access_log_record
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
@@ -263,8 +265,20 @@ def staff_visit_edit(request, pk=None):
     if pk is not None:
         visit = get_object_or_404(Visit.objects.editable_by(request.user), pk=pk)
     form = VisitForm(request.POST or None, instance=visit, user=request.user)
+    if form.shows_people:
+        # The form lists member records: that read is logged like any other.
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.LIST,
+            model=Person,
+            count=form.fields["people"].queryset.count(),
+        )
     if request.method == "POST" and form.is_valid():
-        services.visit_save(visit=form.save(commit=False), by=request.user)
+        services.visit_save(
+            visit=form.save(commit=False),
+            by=request.user,
+            people=form.cleaned_data.get("people") if form.shows_people else None,
+        )
         messages.success(request, _("The visit is saved."))
         return redirect("care:staff-visit-list")
     return render(request, "care/events/staff_visit_form.html", {"form": form, "visit": visit})

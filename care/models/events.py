@@ -307,6 +307,14 @@ class Visit(models.Model):
         help_text=_("Supplies, money or services handed over."),
     )
     notes = models.TextField(_("notes"), blank=True, validators=[validate_plain_text])
+    # Optional links to member records: shown only to staff who may see those people
+    # (members.Person.objects.visible_to), never on a public page.
+    people = models.ManyToManyField(
+        "members.Person",
+        verbose_name=_("people visited (member records)"),
+        blank=True,
+        related_name="care_visits",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
