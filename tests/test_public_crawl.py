@@ -1,10 +1,12 @@
-"""No public page, feed or error page shows a party member's name, phone or certificate."""
+"""No public page, feed or error page shows personal data: party members' names, phones and
+certificates, help requests' callback phones, names and staff notes, wishers' phones."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
+from care.models import HelpEvent, HelpRequest, Wish
 from members.models import Person
 from portal.phones import mask
 
@@ -27,10 +29,30 @@ def _member_secrets() -> set[str]:
     return values
 
 
-def test_public_crawl_shows_no_member_data(client):
+def _help_secrets() -> set[str]:
+    values = set()
+    for phone, name, description in HelpRequest.objects.values_list("phone", "name", "description"):
+        values.update({phone, phone[-8:], mask(phone), description})
+        if len(name) >= 2:
+            values.add(name)
+    # Staff notes and reasons: long enough to be unmistakable.
+    values.update(
+        text
+        for text in HelpEvent.objects.exclude(text="").values_list("text", flat=True)
+        if len(text) >= 6
+    )
+    for phone in Wish.objects.exclude(phone="").values_list("phone", flat=True):
+        values.update({phone, phone[-8:]})
+    return values
+
+
+def test_public_crawl_shows_no_personal_data(client):
     call_command("seed_demo", stdout=StringIO())
     secrets = _member_secrets()
     assert len(secrets) > 400  # the demo's ~175 people are loaded
+    help_secrets = _help_secrets()
+    assert len(help_secrets) > 30  # the demo's help requests, notes and wishes are loaded
+    secrets |= help_secrets
     pages = crawl_public(client)
     names = set(parameterless_url_names())
     assert len(pages) >= 3 * len(names)
