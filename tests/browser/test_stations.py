@@ -129,6 +129,8 @@ def test_station_page_call_and_navigate_links(live_server, phone_page, make_stat
     assert links["geo"].startswith("geo:21.583012,108.364045?q=21.583012,108.364045(")
     # The small map shows the station.
     page.wait_for_selector("#station-leaflet .leaflet-marker-icon")
+    # ...and is tall enough to see (leaflet.extras.css sets containers to 100% of nothing).
+    assert page.locator("#station-leaflet").bounding_box()["height"] >= 200
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
