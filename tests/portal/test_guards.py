@@ -104,6 +104,22 @@ def test_check_deploy_is_clean_under_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_collectstatic_builds_the_hashed_compressed_files(tmp_path):
+    """Production serves hashed files: every reference inside CSS and JS must resolve."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=BASE_DIR,
+        env=_production_env(STATIC_ROOT=str(tmp_path / "static")),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "css/site.css" in manifest
+    assert list((tmp_path / "static" / "css").glob("site.*.css.gz"))
+
+
 def test_settings_refuse_to_start_without_secret_key():
     env = _production_env()
     env.pop("SECRET_KEY")
