@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from portal.demo import demo_account
+from portal.demo import COMMITTEE, demo_account, demo_organisation
 
 from . import services
 from .credit_code import check_character
@@ -25,7 +25,6 @@ from .models import (
 )
 from .roles import MEMBER_RECORDS_OFFICERS
 
-COMMITTEE = "防城港市道路运输行业党委"
 # (enterprise, its branch, address) — invented operators.
 ENTERPRISES = [
     ("防城港海澄通达物流有限公司", "海澄通达物流党支部", "港口区渔澫大道演示路1号"),
@@ -72,13 +71,6 @@ def _credit_code(serial: int) -> str:
     return body + check_character(body)
 
 
-def _org(name, kind, parent=None):
-    org, _ = Organisation.objects.get_or_create(
-        name=name, defaults={"kind": kind, "parent": parent}
-    )
-    return org
-
-
 def _person(*, phone, **fields):
     person = Person.objects.filter(phone=phone).first()
     if person is None:
@@ -89,16 +81,16 @@ def _person(*, phone, **fields):
 
 def seed(*, stdout):
     rng = random.Random(20250821)
-    committee = _org(COMMITTEE, Organisation.Kind.COMMITTEE)
+    committee = demo_organisation(COMMITTEE, Organisation.Kind.COMMITTEE)
     committee.phone = committee.phone or "07700000000"
     committee.save(update_fields=["phone"])
     for name, kind in PARTNERS:
-        _org(name, kind)
-    homes = [_org(name, Organisation.Kind.OTHER) for name in HOME_ORGANISATIONS]
+        demo_organisation(name, kind)
+    homes = [demo_organisation(name, Organisation.Kind.OTHER) for name in HOME_ORGANISATIONS]
 
     branches, enterprises = [], []
     for index, (company, branch_name, address) in enumerate(ENTERPRISES, start=1):
-        branch = _org(branch_name, Organisation.Kind.BRANCH, committee)
+        branch = demo_organisation(branch_name, Organisation.Kind.BRANCH, committee)
         branches.append(branch)
         enterprise = Enterprise.objects.filter(credit_code=_credit_code(index)).first()
         if enterprise is None:
@@ -112,7 +104,7 @@ def seed(*, stdout):
             )
             services.record_save(instance=enterprise, user=None)
         enterprises.append(enterprise)
-    joint = _org(JOINT_BRANCH, Organisation.Kind.JOINT_BRANCH, committee)
+    joint = demo_organisation(JOINT_BRANCH, Organisation.Kind.JOINT_BRANCH, committee)
     branches.append(joint)
     for offset, (company, address) in enumerate(JOINT_ENTERPRISES, start=len(ENTERPRISES) + 1):
         enterprise = Enterprise.objects.filter(credit_code=_credit_code(offset)).first()

@@ -7,6 +7,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 ACCOUNTS_FILE = settings.BASE_DIR / "var" / "demo-accounts.txt"
+# The root of the demo organisation tree; every app's demo data hangs under it.
+COMMITTEE = "防城港市道路运输行业党委"
+
+
+def demo_organisation(name: str, kind: str, parent=None):
+    """Get or create the demo organisation called ``name`` (names are unique)."""
+    from members.models import Organisation
+
+    organisation, _created = Organisation.objects.get_or_create(
+        name=name, defaults={"kind": kind, "parent": parent}
+    )
+    return organisation
+
+
+def demo_committee_and_branches(branch_names):
+    """Return the demo industry committee and its branches named ``branch_names``."""
+    from members.models import Organisation
+
+    committee = demo_organisation(COMMITTEE, Organisation.Kind.COMMITTEE)
+    branches = [
+        demo_organisation(name, Organisation.Kind.BRANCH, committee) for name in branch_names
+    ]
+    return committee, branches
 
 
 def demo_account(*, username: str, role: str | None = None, organisations=(), stdout=None):

@@ -9,13 +9,11 @@ from PIL import Image, ImageDraw
 
 from care.models import Event, EventPhoto, Visit
 from care.models.events import LOCAL_TZ
-from members.models import Organisation
 from members.roles import ORGANIZERS
-from portal.demo import demo_account
+from portal.demo import demo_account, demo_committee_and_branches
 from portal.images import process_image
 from stations.models import Station
 
-COMMITTEE = "防城港市道路运输行业党委"
 BRANCHES = ["港城货运物流公司党支部", "边关通运输公司党支部"]
 PLACES = [
     "港口区渔洲坪货车停车场",
@@ -171,15 +169,7 @@ def _demo_image(colour, label: str):
 
 def seed(*, stdout) -> None:
     """Create the demo events and visits when missing (natural keys: titles and notes)."""
-    committee, _ = Organisation.objects.get_or_create(
-        name=COMMITTEE, defaults={"kind": Organisation.Kind.COMMITTEE}
-    )
-    branches = [
-        Organisation.objects.get_or_create(
-            name=name, defaults={"kind": Organisation.Kind.BRANCH, "parent": committee}
-        )[0]
-        for name in BRANCHES
-    ]
+    committee, branches = demo_committee_and_branches(BRANCHES)
     organizer = demo_account(
         username="demo-organizer", role=ORGANIZERS, organisations=[committee], stdout=stdout
     )

@@ -6,16 +6,14 @@ from unittest import mock
 
 from django.utils import timezone
 
-from members.models import Organisation
 from members.roles import DISPATCHERS
-from portal.demo import demo_account
+from portal.demo import demo_account, demo_committee_and_branches
 from stations.models import Station
 
 from .. import services_help as services
 from .. import services_wishes as wishes
 from ..models import HelpRequest
 
-COMMITTEE = "防城港市道路运输行业党委"
 BRANCHES = ["防城港港顺物流有限公司党支部", "东兴边海运输有限公司党支部"]
 
 # (token, category, urgent, days ago, steps, description, place); steps are
@@ -108,15 +106,7 @@ def clock(when):
 
 
 def seed(*, stdout):
-    committee, _ = Organisation.objects.get_or_create(
-        name=COMMITTEE, defaults={"kind": Organisation.Kind.COMMITTEE}
-    )
-    branches = [
-        Organisation.objects.get_or_create(
-            name=name, defaults={"kind": Organisation.Kind.BRANCH, "parent": committee}
-        )[0]
-        for name in BRANCHES
-    ]
+    committee, branches = demo_committee_and_branches(BRANCHES)
     dispatcher = demo_account(
         username="demo_dispatcher", role=DISPATCHERS, organisations=[committee], stdout=stdout
     )
