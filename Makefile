@@ -14,7 +14,12 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) compile-messages
+install: $(STAMP) compile-messages .env
+
+# A development checkout: manage.py runs with DEBUG on. Production sets its own environment
+# (see .env.example); the environment always wins over this file.
+.env:
+	printf '# Written by make for development; see .env.example for every variable.\nDEBUG=1\n' > .env
 
 compile-messages: $(STAMP)
 	$(BIN)/python -m portal.i18n_compile
@@ -29,10 +34,10 @@ run: install
 
 # Production-like: gunicorn, hashed static files, DEBUG off (set SECRET_KEY in the environment).
 serve: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
-	$(MANAGE) collectstatic --noinput
-	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile - \
+	DEBUG=0 $(MANAGE) migrate --noinput
+	DEBUG=0 $(MANAGE) createcachetable
+	DEBUG=0 $(MANAGE) collectstatic --noinput
+	DEBUG=0 $(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile - \
 		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
 test: install

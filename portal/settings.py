@@ -1,9 +1,10 @@
 """Settings for the Driver Home portal.
 
 One file, read top to bottom, configured by environment variables. Every variable is
-listed with its default in README.md and .env.example. With no variables set the portal
-runs on SQLite under var/ with DEBUG off, which needs SECRET_KEY; `make run` sets
-DEBUG=1 for development.
+listed with its default in README.md and .env.example. A `.env` file in the project folder
+is read too; variables already in the environment win over it. With no variables set the
+portal runs on SQLite under var/ with DEBUG off, which needs SECRET_KEY; `make` writes a
+development `.env` with DEBUG=1 into a checkout that has none.
 """
 
 import os
@@ -15,9 +16,13 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+
+# Values from .env fill in what the environment does not say; the environment always wins.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_str(name: str, default: str) -> str:

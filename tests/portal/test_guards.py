@@ -120,7 +120,36 @@ def test_collectstatic_builds_the_hashed_compressed_files(tmp_path):
     assert list((tmp_path / "static" / "css").glob("site.*.css.gz"))
 
 
+def test_development_dotenv_fills_in_what_the_environment_does_not_say():
+    """`make` writes .env with DEBUG=1: manage.py then runs with no variables set."""
+    dotenv = BASE_DIR / ".env"
+    if "DEBUG=1" not in (dotenv.read_text() if dotenv.exists() else ""):
+        pytest.skip("no development .env (make install writes one)")
+    env = {
+        key: value
+        for key, value in _production_env().items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-1000:]
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
 def test_settings_refuse_to_start_without_secret_key():
+    # DEBUG=0 in the environment wins over a development .env saying DEBUG=1.
     env = _production_env()
     env.pop("SECRET_KEY")
     result = subprocess.run(
