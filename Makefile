@@ -27,7 +27,6 @@ compile-messages: $(STAMP)
 # Development server with demo data and a local administrator.
 run: install
 	DEBUG=1 $(MANAGE) migrate --noinput
-	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) seed_demo
 	DEBUG=1 $(MANAGE) ensure_admin
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
@@ -35,7 +34,6 @@ run: install
 # Production-like: gunicorn, hashed static files, DEBUG off (set SECRET_KEY in the environment).
 serve: install
 	DEBUG=0 $(MANAGE) migrate --noinput
-	DEBUG=0 $(MANAGE) createcachetable
 	DEBUG=0 $(MANAGE) collectstatic --noinput
 	DEBUG=0 $(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 3 --access-logfile - \
 		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'

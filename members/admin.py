@@ -7,7 +7,6 @@ certificate numbers in lists, and writes one access-log row per read or change.
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest
@@ -18,7 +17,8 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.phones import mask, normalize_mobile
+from accounts.models import Organisation, User
+from portal.lib.phones import mask, normalize_mobile
 
 from . import resources, services
 from .credit_code import normalize_credit_code
@@ -29,26 +29,12 @@ from .models import (
     Enterprise,
     LiaisonContact,
     MentoringPair,
-    Organisation,
     PartyMembership,
     Person,
-    User,
 )
+from .querysets import organisations_visible_to
 
 Action = AccessLog.Action
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Coverage"), {"fields": ["organisations"]}),)
-    filter_horizontal = ["groups", "user_permissions", "organisations"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
 
 
 def _has_nul(query) -> bool:
@@ -94,16 +80,21 @@ class ScopedAdmin(SimpleHistoryAdmin):
             return False
         return obj is None or self._editable(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _scoped_choices(self, db_field, request, kwargs) -> None:
+        # Choices are limited to what the officer may see: records in scope, and the
+        # organisations they cover.
         related = db_field.related_model
-        if hasattr(related.objects, "visible_to") and related is not User:
+        if related is Organisation:
+            kwargs["queryset"] = organisations_visible_to(request.user)
+        elif hasattr(related.objects, "visible_to") and related is not User:
             kwargs["queryset"] = related.objects.visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if hasattr(related.objects, "visible_to") and related is not User:
-            kwargs["queryset"] = related.objects.visible_to(request.user)
+        self._scoped_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # --- Reads, logged once each -----------------------------------------------------------

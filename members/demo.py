@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from portal.demo import COMMITTEE, demo_account, demo_organisation
+from accounts.demo import COMMITTEE, demo_account, demo_organisation
+from accounts.models import Organisation
+from accounts.roles import MEMBER_RECORDS_OFFICERS
 
 from . import services
 from .credit_code import check_character
@@ -19,11 +21,9 @@ from .models import (
     Enterprise,
     LiaisonContact,
     MentoringPair,
-    Organisation,
     PartyMembership,
     Person,
 )
-from .roles import MEMBER_RECORDS_OFFICERS
 
 # (enterprise, its branch, address) — invented operators.
 ENTERPRISES = [

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from portal import images
+from portal.lib import images
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Longest side of a stored dossier image: readable scans, no full-resolution camera files.
@@ -32,7 +32,7 @@ def check_document(upload) -> CheckedDocument:
     """Return the file to store for ``upload`` or raise ValidationError.
 
     The type comes from the content, never from the name or the browser. Images are
-    re-encoded without metadata (EXIF, GPS) by portal.images; PDFs are kept as sent.
+    re-encoded without metadata (EXIF, GPS) by portal.lib.images; PDFs are kept as sent.
     """
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_DOCUMENT_BYTES:

@@ -10,7 +10,10 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import LiaisonContact, MentoringPair, Organisation, PartyMembership
+from accounts.models import Organisation
+
+from .models import LiaisonContact, MentoringPair, PartyMembership
+from .querysets import organisations_visible_to
 
 QUIET_DAYS = 90
 
@@ -50,7 +53,7 @@ def organisation_overview(user, *, today=None) -> list[OrganisationSummary]:
     """
     today = today or timezone.localdate()
     since_30, since_90 = today - timedelta(days=30), today - timedelta(days=QUIET_DAYS)
-    organisations = list(Organisation.objects.visible_to(user).order_by("name"))
+    organisations = list(organisations_visible_to(user).order_by("name"))
     summaries = {
         org.pk: OrganisationSummary(org, depth) for org, depth in _tree_order(organisations)
     }

@@ -1,8 +1,8 @@
-"""Model-level phone check: stored numbers are already canonical (see portal.phones)."""
+"""Model-level phone check: stored numbers are already canonical (see portal.lib.phones)."""
 
 from django.core.exceptions import ValidationError
 
-from portal.phones import INVALID_MOBILE, normalize_mobile
+from portal.lib.phones import INVALID_MOBILE, normalize_mobile
 
 
 def validate_canonical_mobile(value: str) -> None:

@@ -9,73 +9,29 @@ everything; everyone else (organizers, station managers, dispatchers, anonymous)
 from django.db import models
 from django.db.models import Q
 
-from .roles import MEMBER_RECORDS_OFFICERS
-
-# The scope is worked out once per request and kept on the user object.
-_SCOPE_ATTR = "_members_scope"
-
-
-class OrganisationQuerySet(models.QuerySet):
-    def subtree_ids(self, roots) -> set[int]:
-        """Return the ids of ``roots`` (organisations or ids) and all their descendants.
-
-        One query, whatever the depth: the (id, parent) pairs are read once and walked in
-        memory. Organisations number in the hundreds, so this is cheap.
-        """
-        root_ids = {getattr(root, "pk", root) for root in roots}
-        if not root_ids:
-            return set()
-        children: dict[int | None, list[int]] = {}
-        for pk, parent_id in self.model.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        found, pending = set(), list(root_ids)
-        while pending:
-            pk = pending.pop()
-            if pk in found:
-                continue
-            found.add(pk)
-            pending.extend(children.get(pk, ()))
-        return found
-
-    def descendants_of(self, *roots):
-        """Organisations in the subtrees of ``roots``, the roots included."""
-        return self.filter(pk__in=self.subtree_ids(roots))
-
-    def visible_to(self, user):
-        scope = member_scope(user)
-        return self if scope is None else self.filter(pk__in=scope)
-
-
-def is_records_officer(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    return any(group.name == MEMBER_RECORDS_OFFICERS for group in user.groups.all())
+from accounts.permissions import covered_organisation_ids, is_records_officer, is_superuser
 
 
 def member_scope(user) -> set[int] | None:
     """Return the organisation ids whose people ``user`` may see; None means all.
 
-    At most three queries (groups, covered organisations, the tree), once per request.
+    Superusers see all; member-records officers the organisations they cover; everyone
+    else (organizers, station managers, dispatchers, help handlers, anonymous) nothing.
     """
-    cached = getattr(user, _SCOPE_ATTR, False)
-    if cached is not False:
-        return cached
-    from .models import Organisation, User
+    if is_superuser(user):
+        return None
+    if is_records_officer(user):
+        return covered_organisation_ids(user)
+    return set()
 
-    if user and user.is_authenticated and user.is_active and user.is_superuser:
-        scope = None
-    elif is_records_officer(user):
-        roots = User.organisations.through.objects.filter(user_id=user.pk).values_list(
-            "organisation_id", flat=True
-        )
-        scope = Organisation.objects.subtree_ids(list(roots))
-    else:
-        scope = set()
-    if user is not None:
-        setattr(user, _SCOPE_ATTR, scope)
-    return scope
+
+def organisations_visible_to(user):
+    """The organisations whose member records ``user`` may see."""
+    from accounts.models import Organisation
+
+    scope = member_scope(user)
+    organisations = Organisation.objects.all()
+    return organisations if scope is None else organisations.filter(pk__in=scope)
 
 
 def _scoped(queryset, user, lookup: Q | None = None, *, perm: str | None = None):

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from portal.phones import mask, normalize_mobile
+from accounts.models import Organisation
+from portal.lib.phones import mask, normalize_mobile
 
-from .models import Enterprise, LiaisonContact, MentoringPair, Organisation, Person
+from .models import Enterprise, LiaisonContact, MentoringPair, Person
+from .querysets import organisations_visible_to
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -139,7 +141,7 @@ class ScopedOrganisationWidget(ForeignKeyWidget):
         super().__init__(Organisation, field="name")
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return Organisation.objects.visible_to(self.user)
+        return organisations_visible_to(self.user)
 
     def clean(self, value, row=None, **kwargs):
         try:

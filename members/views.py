@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.models import Organisation
+from accounts.permissions import is_records_officer
+
 from . import services
-from .models import AccessLog, DossierEntry, Organisation
+from .models import AccessLog, DossierEntry
 from .overview import organisation_overview
-from .querysets import is_records_officer
 
 
 @never_cache

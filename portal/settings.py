@@ -107,9 +107,11 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "portal",
-    "members",
+    "accounts",
     "stations",
-    "care",
+    "members",
+    "events",
+    "helpdesk",
 ]
 
 MIDDLEWARE = [
@@ -130,7 +132,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
-AUTH_USER_MODEL = "members.User"
+AUTH_USER_MODEL = "accounts.User"
 
 TEMPLATES = [
     {
@@ -218,7 +220,7 @@ LOGIN_URL = "admin:login"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.lib.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 
@@ -348,7 +350,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Help requests and micro-wishes (care) ---------------------------------------------
+# --- Help requests and micro-wishes (helpdesk) ------------------------------------------
 
 # Public form limits as "count/seconds", shared by every worker through the cache.
 # A count of 0 switches a limit off (load tests only).
@@ -377,7 +379,9 @@ LOGGING = {
         "portal": {"level": LOG_LEVEL},
         "stations": {"level": LOG_LEVEL},
         "members": {"level": LOG_LEVEL},
-        "care": {"level": LOG_LEVEL},
+        "accounts": {"level": LOG_LEVEL},
+        "events": {"level": LOG_LEVEL},
+        "helpdesk": {"level": LOG_LEVEL},
     },
 }
 

@@ -16,7 +16,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("stations.urls")),
-    path("", include("care.urls")),
+    path("", include("events.urls")),
+    path("", include("helpdesk.urls")),
     path("", include("members.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -6,7 +6,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from care.views_events import home_events
+from events.views.public import home_events
 from stations.home import home_context as stations_home
 
 

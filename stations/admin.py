@@ -9,8 +9,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from members.roles import STATION_MANAGERS
-from portal.images import process_image
+from accounts.roles import STATION_MANAGERS
+from portal.lib.images import process_image
 
 from . import geo
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto

@@ -7,8 +7,8 @@ slug starts with ``demo-``. Running this again changes nothing.
 import random
 from datetime import date, time, timedelta
 
-from members.roles import STATION_MANAGERS
-from portal.demo import demo_account
+from accounts.demo import demo_account
+from accounts.roles import STATION_MANAGERS
 
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity
 

@@ -15,15 +15,15 @@ def _coordinate(value: float) -> float:
     return round(value, 7)
 
 
-def feature_collection(stations, *, tile_crs: str = "wgs84", next_events=None) -> str:
+def feature_collection(stations, *, tile_crs: str = "wgs84", extra=None) -> str:
     """Return the FeatureCollection of ``stations`` (amenities and hours prefetched).
 
     Positions are [longitude, latitude] in WGS-84 as RFC 7946 requires. When the map's
     tiles are GCJ-02, each feature also carries ``display``: where to draw it on them.
-    Station page URLs are the Chinese (unprefixed) ones. ``next_events`` maps a station's
-    id to a list whose first event is the next one held there.
+    Station page URLs are the Chinese (unprefixed) ones. ``extra`` maps a station's id to
+    more properties, from other apps (see ``stations.extensions``).
     """
-    next_events = next_events or {}
+    extra = extra or {}
     now = timezone.now()
     features = []
     with override("zh-hans"):
@@ -45,15 +45,7 @@ def feature_collection(stations, *, tile_crs: str = "wgs84", next_events=None) -
                 "phone": station.tel,
                 "url": reverse("stations:detail", kwargs={"slug": station.slug}),
             }
-            upcoming = next_events.get(station.pk)
-            if upcoming:
-                event = upcoming[0]
-                properties["next_event"] = {
-                    "title": event.title,
-                    "starts": event.starts_at.isoformat(),
-                    "status": event.status,
-                    "url": event.get_absolute_url(),
-                }
+            properties.update(extra.get(station.pk, {}))
             if tile_crs == "gcj02":
                 dlat, dlng = geo.wgs84_to_gcj02(station.latitude, station.longitude)
                 properties["display"] = [_coordinate(dlng), _coordinate(dlat)]

@@ -143,7 +143,7 @@ class Station(models.Model):
             if value is not None and not math.isfinite(value):
                 errors[field] = _("Enter a number.")
         if self.phone:
-            from portal.phones import normalize_landline
+            from portal.lib.phones import normalize_landline
 
             try:
                 self.phone = normalize_landline(self.phone)

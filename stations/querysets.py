@@ -8,6 +8,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import Func
 from django.utils import timezone
 
+from accounts.permissions import is_active_staff, is_station_manager, is_superuser
+
 from . import geo
 
 # Radii tried in turn until enough stations are found; None means the whole world.
@@ -94,13 +96,11 @@ class StationQuerySet(models.QuerySet):
         Superusers edit every station; station managers only those they are assigned to;
         other staff with the change permission every station; anyone else none.
         """
-        from members.roles import STATION_MANAGERS, has_role
-
-        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        if not is_active_staff(user):
             return self.none()
-        if user.is_superuser:
+        if is_superuser(user):
             return self
-        if has_role(user, STATION_MANAGERS):
+        if is_station_manager(user):
             return self.filter(managers=user)
         if user.has_perm("stations.change_station") or user.has_perm("stations.view_station"):
             return self

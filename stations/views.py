@@ -12,9 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from care.models import Event
-
-from . import feeds, geo
+from . import extensions, feeds, geo
 from .forms import NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
@@ -119,6 +117,7 @@ def detail(request, slug):
         "display_point": geo.to_display(
             station.latitude, station.longitude, settings.MAP_TILES_CRS
         ),
+        "panels": extensions.panels_for(station),
         "live_issues": [
             row
             for row in station.amenities.all()
@@ -168,15 +167,13 @@ def station_map(request):
 def feed(request):
     """All published stations as GeoJSON; revalidated cheaply with ETag/Last-Modified."""
     stations = list(Station.objects.published().for_display())
-    # Upcoming events show in the map's popups: one query for every station.
-    next_events = Event.objects.upcoming_by_station([station.pk for station in stations], limit=1)
+    # What other apps add to each feature (the next event, say): one query per provider.
+    extra = extensions.feed_properties(station.pk for station in stations)
     last = Station.objects.published().aggregate(
         station=Max("updated_at"), amenity=Max("amenities__updated_at")
     )
     modified = max(value for value in (*last.values(), timezone.now().replace(year=2000)) if value)
-    body = feeds.feature_collection(
-        stations, tile_crs=settings.MAP_TILES_CRS, next_events=next_events
-    )
+    body = feeds.feature_collection(stations, tile_crs=settings.MAP_TILES_CRS, extra=extra)
     etag = feeds.etag_for(body)
     if_none_match = request.headers.get("If-None-Match", "")
     if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":

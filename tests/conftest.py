@@ -8,8 +8,14 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from members.models import Organisation, User
-from members.roles import DISPATCHERS, MEMBER_RECORDS_OFFICERS, ORGANIZERS, STATION_MANAGERS
+from accounts.models import Organisation, User
+from accounts.roles import (
+    DISPATCHERS,
+    HELP_HANDLERS,
+    MEMBER_RECORDS_OFFICERS,
+    ORGANIZERS,
+    STATION_MANAGERS,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -20,6 +26,12 @@ def _default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Persona accounts are created in nearly every test; PBKDF2 would dominate.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +94,12 @@ def station_manager(make_user):
 @pytest.fixture
 def dispatcher(make_user, committee):
     return make_user("dispatcher", DISPATCHERS, [committee])
+
+
+@pytest.fixture
+def help_handler(make_user, branch_a):
+    """A help handler of branch A: handles the requests transferred to branch A."""
+    return make_user("handler_a", HELP_HANDLERS, [branch_a])
 
 
 @pytest.fixture
@@ -177,7 +195,7 @@ def make_event(branch_a):
 
     from django.utils import timezone
 
-    from care.models import Event
+    from events.models import Event
 
     def make(title="夏送清凉活动", days=3, hours=2, **fields):
         starts = fields.pop("starts_at", timezone.now() + timedelta(days=days))
@@ -213,7 +231,7 @@ def make_station(db):
     # Transactional (browser) tests flush the amenities the data migration created.
     if not Amenity.objects.exists():
         catalogue = importlib.import_module(
-            "stations.migrations.0003_amenities_and_manager_permissions"
+            "stations.migrations.0002_amenities_and_manager_permissions"
         ).AMENITIES
         for code, zh, en, vi, icon, key, order in catalogue:
             Amenity.objects.create(

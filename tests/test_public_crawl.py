@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from care.models import HelpEvent, HelpRequest, Wish
+from helpdesk.models import HelpEvent, HelpRequest, Wish
 from members.models import Person
-from portal.phones import mask
+from portal.lib.phones import mask
 
 from .crawl import crawl_public, parameterless_url_names
 

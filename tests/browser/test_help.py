@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from care.models import HelpRequest
+from helpdesk.models import HelpRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from members.models import Organisation, User
-from members.roles import MEMBER_RECORDS_OFFICERS
+from accounts.models import Organisation, User
+from accounts.roles import MEMBER_RECORDS_OFFICERS
 from tests.conftest import PASSWORD
 from tests.members.conftest import make_member
 
@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _officer(username, organisation):
     # A transactional test flushes what data migrations created (groups, their
-    # permissions), so the officers' group is put back the way migration 0004 makes it.
-    codenames = importlib.import_module("members.migrations.0004_officer_permissions").CODENAMES
+    # permissions), so the officers' group is put back the way migration 0002 makes it.
+    codenames = importlib.import_module("members.migrations.0002_officer_permissions").CODENAMES
     group, _ = Group.objects.get_or_create(name=MEMBER_RECORDS_OFFICERS)
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="members", codename__in=codenames)

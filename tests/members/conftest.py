@@ -7,9 +7,9 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.roles import MEMBER_RECORDS_OFFICERS
 from members import services
 from members.models import Enterprise, PartyMembership, Person
-from members.roles import MEMBER_RECORDS_OFFICERS
 
 PHONE_A = "13800000001"
 PHONE_B = "13800000002"

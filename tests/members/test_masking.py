@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts.roles import MEMBER_RECORDS_OFFICERS
 from members.admin import masked
 from members.models import Enterprise
-from members.roles import MEMBER_RECORDS_OFFICERS
 
 from .conftest import CERT_A, PHONE_A
 

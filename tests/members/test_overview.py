@@ -80,7 +80,7 @@ def test_overview_page_is_scoped_logged_and_has_no_rankings(client, officer_a, p
 def test_overview_for_committee_officer_lists_the_tree(
     client, make_user, committee, person_a, person_b
 ):
-    from members.roles import MEMBER_RECORDS_OFFICERS
+    from accounts.roles import MEMBER_RECORDS_OFFICERS
 
     officer = make_user("committee_officer", MEMBER_RECORDS_OFFICERS, [committee])
     sections = organisation_overview(officer)

@@ -210,7 +210,7 @@ def test_download_sends_attachment_no_store(client, officer_a, document_a):
     client.force_login(officer_a)
     response = client.get(reverse("members:dossier-download", args=[document_a.pk]))
     assert response.status_code == 200
-    # An opaque PNG is re-encoded as JPEG by portal.images.
+    # An opaque PNG is re-encoded as JPEG by portal.lib.images.
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"] == f'attachment; filename="dossier-{document_a.pk}.jpg"'
     assert "no-store" in response["Cache-Control"]

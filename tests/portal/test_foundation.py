@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from members.models import User
+from accounts.models import User
 from portal.views import server_error
 from tests.conftest import PASSWORD
 
@@ -165,7 +165,7 @@ def test_staff_groups_exist(db):
 
 
 def test_ensure_admin_creates_one_administrator_with_a_random_password(db, tmp_path, monkeypatch):
-    from members.management.commands import ensure_admin
+    from accounts.management.commands import ensure_admin
 
     password_file = tmp_path / "admin-password.txt"
     monkeypatch.setattr(ensure_admin, "PASSWORD_FILE", password_file)

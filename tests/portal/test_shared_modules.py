@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from portal import images, phones
+from portal.lib import images, phones
 
 
 @pytest.mark.parametrize(

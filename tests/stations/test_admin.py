@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from members.roles import STATION_MANAGERS
+from accounts.roles import STATION_MANAGERS
 from stations.admin import StationAdmin
 from stations.models import Station, StationAmenity, StationPhoto
 

@@ -11,8 +11,8 @@ from django.db import transaction
 DEMO_MODULES = [
     "members.demo",
     "stations.demo",
-    "care.demo.events",
-    "care.demo.help",
+    "events.demo",
+    "helpdesk.demo",
 ]
 
 

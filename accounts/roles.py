@@ -1,0 +1,24 @@
+"""The staff roles, as Django groups created by accounts' migrations.
+
+A person's organisations say *where* they work; their role says *what* they may do. A role
+grants nothing outside the person's organisations (and their sub-organisations), except
+where ``accounts.permissions`` says so.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ORGANIZERS = "Organizers"
+STATION_MANAGERS = "Station managers"
+DISPATCHERS = "Dispatchers"
+HELP_HANDLERS = "Help handlers"
+MEMBER_RECORDS_OFFICERS = "Member-records officers"
+
+ROLE_LABELS = {
+    ORGANIZERS: _("Organizers"),
+    STATION_MANAGERS: _("Station managers"),
+    DISPATCHERS: _("Dispatchers"),
+    HELP_HANDLERS: _("Help handlers"),
+    MEMBER_RECORDS_OFFICERS: _("Member-records officers"),
+}
+
+ROLES = tuple(ROLE_LABELS)

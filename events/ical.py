@@ -1,0 +1,74 @@
+"""iCalendar (RFC 5545) output for care events, built with the icalendar library.
+
+Each event keeps its UUID as UID, so a subscribed phone updates its copy instead of adding a
+second one; SEQUENCE is the event's revision, raised on every change; times carry
+TZID=Asia/Shanghai with the matching VTIMEZONE; a cancelled event stays in the feed with
+STATUS:CANCELLED so calendars strike it out rather than silently keeping the old notice.
+"""
+
+from datetime import UTC
+
+import icalendar
+from django.utils.translation import gettext as _
+
+from events.models import LOCAL_TZ, Event
+
+PRODID = "-//Driver Home Fangchenggang//Care events//ZH"
+UID_DOMAIN = "driverhome.fcg"
+
+ICAL_STATUS = {
+    Event.Status.SCHEDULED: "CONFIRMED",
+    Event.Status.POSTPONED: "TENTATIVE",
+    Event.Status.CANCELLED: "CANCELLED",
+}
+
+
+def event_uid(event: Event) -> str:
+    return f"{event.uid}@{UID_DOMAIN}"
+
+
+def _vevent(event: Event, request) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", event.updated_at.astimezone(UTC))
+    vevent.add("created", event.created_at.astimezone(UTC))
+    vevent.add("last-modified", event.updated_at.astimezone(UTC))
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstart", event.starts_at.astimezone(LOCAL_TZ))
+    vevent.add("dtend", event.ends_at.astimezone(LOCAL_TZ))
+    summary = event.title
+    if event.is_cancelled:
+        summary = _("Cancelled: %(title)s") % {"title": event.title}
+    elif event.is_postponed:
+        summary = _("Postponed: %(title)s") % {"title": event.title}
+    vevent.add("summary", summary)
+    description = event.description
+    if event.status_note:
+        description = f"{event.status_note}\n\n{description}".strip()
+    if description:
+        vevent.add("description", description)
+    if event.venue_name:
+        vevent.add("location", event.venue_name)
+    if event.station_id:
+        vevent.add("geo", (event.station.latitude, event.station.longitude))
+    vevent.add("status", ICAL_STATUS[event.status])
+    vevent.add("categories", [event.get_kind_display()])
+    vevent.add("url", request.build_absolute_uri(event.get_absolute_url()))
+    return vevent
+
+
+def calendar_bytes(events, *, request, name: str) -> bytes:
+    """Return an iCalendar document holding ``events`` (with station and organisation joined)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    for event in events:
+        calendar.add_component(_vevent(event, request))
+    # VTIMEZONE for Asia/Shanghai, generated from the tz database by icalendar.
+    calendar.add_missing_timezones()
+    if not calendar.timezones:
+        calendar.add_component(icalendar.Timezone.from_tzid("Asia/Shanghai"))
+    return calendar.to_ical()

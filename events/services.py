@@ -1,0 +1,98 @@
+"""Writes for care events and visits: each in one transaction, files included."""
+
+from django.db import transaction
+from django.db.models import F
+
+from events.models import Event, EventPhoto, Visit
+from members.models import Person
+from portal.lib.images import ProcessedImage
+
+
+def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
+    if remove_cover or cover is not None:
+        old = [(field.storage, field.name) for field in (event.cover, event.cover_small) if field]
+        # Delete the old files only once the new row is committed, so a failure keeps them.
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old])
+        event.cover, event.cover_small = None, None
+    if cover is not None:
+        event.cover.save(f"cover.{cover.extension}", cover.files["large"], save=False)
+        event.cover_small.save(f"cover-small.{cover.extension}", cover.files["small"], save=False)
+
+
+@transaction.atomic
+def event_save(
+    *, event: Event, by, cover: ProcessedImage | None = None, remove_cover: bool = False
+) -> Event:
+    """Create or update ``event`` (an unsaved form instance) and bump its calendar revision.
+
+    Every change of a saved event raises SEQUENCE, so subscribed calendars replace their copy.
+    """
+    if event.pk is None:
+        event.created_by = by
+        event.sequence = 0
+    else:
+        event.sequence = (
+            Event.objects.select_for_update().values_list("sequence", flat=True).get(pk=event.pk)
+            + 1
+        )
+    _store_cover(event, cover, remove_cover)
+    event.save()
+    return event
+
+
+def _bump(event: Event, **changes) -> Event:
+    changes["sequence"] = F("sequence") + 1
+    for name, value in changes.items():
+        setattr(event, name, value)
+    event.save(update_fields=[*changes, "updated_at"])
+    event.refresh_from_db(fields=["sequence", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def event_publish(*, event: Event, published: bool = True) -> Event:
+    """Publish (or withdraw) ``event``; the public pages and feeds follow at once."""
+    return _bump(event, published=published)
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, note: str) -> Event:
+    """Cancel ``event`` with a note; it stays listed, marked cancelled, and feeds say so."""
+    return _bump(event, status=Event.Status.CANCELLED, status_note=note)
+
+
+@transaction.atomic
+def event_record_report(
+    *,
+    event: Event,
+    people_reached: int | None,
+    report: str,
+    photos: list[tuple[ProcessedImage, str]] = (),
+) -> Event:
+    """Record what happened at ``event``: people reached, a report and new photos."""
+    for processed, caption in photos:
+        photo = EventPhoto(event=event, caption=caption)
+        photo.image.save(f"photo.{processed.extension}", processed.files["large"], save=False)
+        photo.thumbnail.save(
+            f"photo-small.{processed.extension}", processed.files["small"], save=False
+        )
+        photo.save()
+    return _bump(event, people_reached=people_reached, report=report)
+
+
+@transaction.atomic
+@transaction.atomic
+def visit_save(*, visit: Visit, by, people=None) -> Visit:
+    """Create or update a care visit record (an unsaved form instance).
+
+    ``people``: the member records ``by`` chose among those they may see, or None to leave
+    the links alone. Links to people ``by`` may not see are kept as they are.
+    """
+    if visit.pk is None:
+        visit.created_by = by
+    visit.save()
+    if people is not None:
+        visible = Person.objects.visible_to(by)
+        hidden = visit.people.exclude(pk__in=visible.values("pk"))
+        visit.people.set([*hidden, *people])
+    return visit

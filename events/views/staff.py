@@ -1,0 +1,129 @@
+"""The organizers' staff pages: events and care visits of their own organisations."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.permissions import is_organizer, staff_view
+from events import services
+from events.forms import (
+    EventCancelForm,
+    EventForm,
+    EventReportForm,
+    VisitForm,
+)
+from events.models import Event, Visit
+from events.views.public import local_time
+from members.models import AccessLog, Person
+from members.services import access_log_record
+
+
+@require_safe
+@staff_view(is_organizer)
+@local_time
+def staff_event_list(request):
+    events = list(Event.objects.editable_by(request.user).for_display().order_by("-starts_at"))
+    return render(request, "events/staff_list.html", {"events": events})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(is_organizer)
+@local_time
+def staff_event_edit(request, pk=None):
+    event = None
+    if pk is not None:
+        event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    form = EventForm(request.POST or None, request.FILES or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.event_save(
+            event=form.save(commit=False),
+            by=request.user,
+            cover=form.cleaned_data.get("cover_upload"),
+            remove_cover=form.cleaned_data.get("remove_cover", False),
+        )
+        messages.success(request, _("The event is saved."))
+        return redirect("events:staff-list")
+    return render(request, "events/staff_form.html", {"form": form, "event": event})
+
+
+@require_POST
+@staff_view(is_organizer)
+def staff_event_publish(request, pk):
+    event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    publish = request.POST.get("published") == "1"
+    services.event_publish(event=event, published=publish)
+    messages.success(
+        request, _("The event is published.") if publish else _("The event is withdrawn.")
+    )
+    return redirect("events:staff-list")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(is_organizer)
+@local_time
+def staff_event_cancel(request, pk):
+    event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.event_cancel(event=event, note=form.cleaned_data["note"])
+        messages.success(request, _("The event is cancelled; it stays listed, marked cancelled."))
+        return redirect("events:staff-list")
+    return render(request, "events/staff_cancel.html", {"form": form, "event": event})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(is_organizer)
+@local_time
+def staff_event_report(request, pk):
+    event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    form = EventReportForm(request.POST or None, request.FILES or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        caption = form.cleaned_data["photo_caption"]
+        services.event_record_report(
+            event=event,
+            people_reached=form.cleaned_data["people_reached"],
+            report=form.cleaned_data["report"],
+            photos=[(photo, caption) for photo in form.cleaned_data["photos"]],
+        )
+        messages.success(request, _("The report is saved."))
+        return redirect("events:staff-list")
+    photos = list(event.photos.all())
+    return render(
+        request, "events/staff_report.html", {"form": form, "event": event, "photos": photos}
+    )
+
+
+@require_safe
+@staff_view(is_organizer)
+def staff_visit_list(request):
+    scoped = Visit.objects.editable_by(request.user)
+    visits = list(scoped.select_related("organisation")[:200])
+    total = scoped.total_person_times()
+    return render(request, "events/staff_visits.html", {"visits": visits, "total": total})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(is_organizer)
+def staff_visit_edit(request, pk=None):
+    visit = None
+    if pk is not None:
+        visit = get_object_or_404(Visit.objects.editable_by(request.user), pk=pk)
+    form = VisitForm(request.POST or None, instance=visit, user=request.user)
+    if form.shows_people:
+        # The form lists member records: that read is logged like any other.
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.LIST,
+            model=Person,
+            count=form.fields["people"].queryset.count(),
+        )
+    if request.method == "POST" and form.is_valid():
+        services.visit_save(
+            visit=form.save(commit=False),
+            by=request.user,
+            people=form.cleaned_data.get("people") if form.shows_people else None,
+        )
+        messages.success(request, _("The visit is saved."))
+        return redirect("events:staff-visits")
+    return render(request, "events/staff_visit_form.html", {"form": form, "visit": visit})

@@ -1,0 +1,164 @@
+"""Admin for help requests, deadlines and micro-wishes."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.figures import help_figures
+from helpdesk.models import CategoryDeadline, HelpEvent, HelpRequest, Wish
+from portal.lib.phones import mask
+
+
+class HelpEventInline(admin.TabularInline):
+    model = HelpEvent
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "kind",
+        "from_state",
+        "to_state",
+        "actor",
+        "to_organisation",
+        "to_user",
+        "text",
+        "satisfied",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(admin.ModelAdmin):
+    """Read-only view over the gatekeeper; transitions happen in the dispatcher queue."""
+
+    list_display = [
+        "tracking_code",
+        "overdue",
+        "category",
+        "state",
+        "urgent",
+        "masked_phone",
+        "station",
+        "holder_organisation",
+        "due_at",
+        "created_at",
+    ]
+    list_filter = ["state", "category", "urgent", "level", "station", "holder_organisation"]
+    search_fields = ["code"]
+    inlines = [HelpEventInline]
+    exclude = ["phone", "name"]
+    readonly_fields = [
+        "queue_link",
+        "code",
+        "category",
+        "description",
+        "station",
+        "latitude",
+        "longitude",
+        "location_text",
+        "urgent",
+        "state",
+        "level",
+        "holder_organisation",
+        "holder_user",
+        "due_at",
+        "duplicate_of",
+        "created_at",
+    ]
+    change_list_template = "admin/helpdesk/helprequest/change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            HelpRequest.objects.visible_to(request.user)
+            .select_related("station", "holder_organisation")
+            .queue_order()
+        )
+
+    @admin.display(description=_("tracking code"), ordering="code")
+    def tracking_code(self, obj):
+        return obj.display_code
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description=_("callback phone"))
+    def masked_phone(self, obj):
+        return mask(obj.phone)
+
+    @admin.display(description=_("dispatcher queue"))
+    def queue_link(self, obj):
+        url = reverse("helpdesk:staff-detail", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open in the dispatcher queue"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "figures": help_figures()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(CategoryDeadline)
+class CategoryDeadlineAdmin(admin.ModelAdmin):
+    list_display = [
+        "category",
+        "transfer_minutes",
+        "urgent_transfer_minutes",
+        "feedback_working_days",
+        "resolve_working_days",
+        "follow_up_working_days",
+    ]
+
+
+@admin.register(Wish)
+class WishAdmin(admin.ModelAdmin):
+    list_display = ["short_text", "state", "approved_at", "rejected", "created_at"]
+    list_filter = ["state", "rejected"]
+    exclude = ["phone"]
+    readonly_fields = [
+        "text",
+        "surname",
+        "road",
+        "state",
+        "approved_at",
+        "rejected",
+        "claimed_by_organisation",
+        "claimed_by_volunteer",
+        "claimed_at",
+        "fulfilled_at",
+        "thank_you",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        return Wish.objects.visible_to(request.user)
+
+    @admin.display(description=_("wish"))
+    def short_text(self, obj):
+        return obj.text[:60]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,89 @@
+"""Deadlines for help requests, counted in Asia/Shanghai working days.
+
+Working days are Monday to Friday, minus the dates in ``settings.CARE_HOLIDAYS`` (ISO dates,
+empty by default) plus the make-up working weekend days in ``settings.CARE_EXTRA_WORKDAYS``
+(调休). Transfer limits are wall-clock minutes: a breakdown at night cannot wait for Monday.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from helpdesk.models.requests import Category, CategoryDeadline, HelpRequest, State
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Defaults after the transport hotline's "2252" practice.
+DEFAULT_TRANSFER_MINUTES = 120
+DEFAULT_URGENT_TRANSFER_MINUTES = 15
+DEFAULT_FEEDBACK_DAYS = 2
+DEFAULT_RESOLVE_DAYS = 5
+DEFAULT_FOLLOW_UP_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Limits:
+    transfer_minutes: int = DEFAULT_TRANSFER_MINUTES
+    urgent_transfer_minutes: int = DEFAULT_URGENT_TRANSFER_MINUTES
+    feedback_working_days: int = DEFAULT_FEEDBACK_DAYS
+    resolve_working_days: int = DEFAULT_RESOLVE_DAYS
+    follow_up_working_days: int = DEFAULT_FOLLOW_UP_DAYS
+
+
+def limits_for(category: str) -> Limits:
+    """Return the deadlines of ``category``: its admin row if there is one, else the defaults."""
+    row = CategoryDeadline.objects.filter(category=category).first()
+    if row is None:
+        return Limits()
+    return Limits(
+        transfer_minutes=row.transfer_minutes,
+        urgent_transfer_minutes=row.urgent_transfer_minutes,
+        feedback_working_days=row.feedback_working_days,
+        resolve_working_days=row.resolve_working_days,
+        follow_up_working_days=row.follow_up_working_days,
+    )
+
+
+def _dates(name: str) -> set[date]:
+    return {date.fromisoformat(str(value)) for value in getattr(settings, name, ())}
+
+
+def is_working_day(day: date) -> bool:
+    if day in _dates("CARE_EXTRA_WORKDAYS"):
+        return True
+    return day.weekday() < 5 and day not in _dates("CARE_HOLIDAYS")
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """Return the same Shanghai wall-clock time ``days`` working days after ``start``.
+
+    A start on a weekend or holiday counts from that day's time as if it were the next
+    working day: Saturday 10:00 + 2 working days is Tuesday 10:00.
+    """
+    local = start.astimezone(SHANGHAI)
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    result = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=SHANGHAI)
+    return result
+
+
+def due_for(request: HelpRequest, *, state: str, since: datetime) -> datetime | None:
+    """Return when the next step is due for ``request`` entering ``state`` at ``since``."""
+    limits = limits_for(request.category)
+    if state == State.RECEIVED:
+        urgent = request.urgent or request.category == Category.RESCUE
+        minutes = limits.urgent_transfer_minutes if urgent else limits.transfer_minutes
+        return since + timedelta(minutes=minutes)
+    if state in (State.TRANSFERRED, State.REOPENED):
+        return add_working_days(since, limits.feedback_working_days)
+    if state == State.IN_PROGRESS:
+        return add_working_days(since, limits.resolve_working_days)
+    if state == State.RESOLVED:
+        return add_working_days(since, limits.follow_up_working_days)
+    return None

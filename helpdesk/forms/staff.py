@@ -1,0 +1,70 @@
+"""Forms of the dispatcher queue and the help-request staff actions."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from helpdesk.models.requests import Category, HelpRequest, State
+from stations.models import Station
+
+
+class QueueFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", _("All")), *Category.choices], required=False
+    )
+    state = forms.ChoiceField(
+        label=_("state"),
+        choices=[("", _("All open")), ("all", _("All")), *State.choices],
+        required=False,
+    )
+    station = forms.ModelChoiceField(
+        label=_("station"), queryset=Station.objects.all(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organisation.objects.all(), required=False
+    )
+
+
+class TransferForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("to organisation"), queryset=Organisation.objects.all(), required=False
+    )
+    helper = forms.ModelChoiceField(
+        label=_("or to a named helper"),
+        queryset=get_user_model().objects.filter(is_active=True, is_staff=True),
+        required=False,
+    )
+    note = forms.CharField(label=_("note"), max_length=2000, required=False)
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("text"), max_length=2000, required=False)
+
+
+class FollowUpForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Was the driver satisfied?"),
+        choices=[("yes", _("Satisfied")), ("no", _("Not satisfied: reopen"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(label=_("note"), max_length=2000, required=False)
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(label=_("tracking code of the original"), max_length=20)
+    text = forms.CharField(label=_("reason"), max_length=2000, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_original(self) -> HelpRequest:
+        from helpdesk.services.requests import code_normalize
+
+        code = code_normalize(self.cleaned_data["original"])
+        original = HelpRequest.objects.visible_to(self.user).filter(code=code).first()
+        if not code or original is None:
+            raise forms.ValidationError(_("No request with that code."))
+        return original

@@ -1,0 +1,86 @@
+"""Micro-wish writes: submission, review and the open → claimed → fulfilled steps."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from helpdesk.models.wishes import Wish
+from helpdesk.services.requests import IllegalTransition
+
+
+def wish_submit(
+    *, form_token: str, text: str, surname: str = "", road: str = "", phone: str = ""
+) -> tuple[Wish, bool]:
+    """Store a wish once per form token; it waits for staff review before it is shown."""
+    existing = Wish.objects.filter(form_token=form_token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            wish = Wish.objects.create(
+                form_token=form_token, text=text, surname=surname, road=road, phone=phone
+            )
+            return wish, True
+    except IntegrityError:
+        return Wish.objects.get(form_token=form_token), False
+
+
+def _locked(wish: Wish) -> Wish:
+    return Wish.objects.select_for_update().get(pk=wish.pk)
+
+
+@transaction.atomic
+def wish_approve(*, wish: Wish, actor) -> Wish:
+    """Show the wish on the public wall."""
+    wish = _locked(wish)
+    if wish.approved_at or wish.rejected:
+        raise IllegalTransition(gettext("This wish has already been reviewed."))
+    wish.approved_at = timezone.now()
+    wish.approved_by = actor
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def wish_reject(*, wish: Wish, actor) -> Wish:
+    """Keep the wish off the public wall."""
+    wish = _locked(wish)
+    if wish.approved_at or wish.rejected:
+        raise IllegalTransition(gettext("This wish has already been reviewed."))
+    wish.rejected = True
+    wish.approved_by = actor
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def wish_claim(*, wish: Wish, actor, organisation=None, volunteer: str = "") -> Wish:
+    """Record who takes the wish on: an organisation or a named volunteer."""
+    wish = _locked(wish)
+    if not wish.approved_at or wish.rejected or wish.state != Wish.State.OPEN:
+        raise IllegalTransition(gettext("Only an approved, open wish can be claimed."))
+    volunteer = (volunteer or "").strip()
+    if (organisation is None) == (not volunteer):
+        raise IllegalTransition(gettext("Choose either an organisation or a volunteer."))
+    wish.claimed_by_organisation = organisation
+    wish.claimed_by_volunteer = volunteer
+    wish.claimed_at = timezone.now()
+    wish.state = Wish.State.CLAIMED
+    wish.save()
+    return wish
+
+
+@transaction.atomic
+def wish_fulfil(*, wish: Wish, actor, thank_you: str) -> Wish:
+    """Mark a claimed wish fulfilled, with a short thank-you note for the wall."""
+    wish = _locked(wish)
+    if wish.state != Wish.State.CLAIMED:
+        raise IllegalTransition(gettext("Only a claimed wish can be fulfilled."))
+    thank_you = (thank_you or "").strip()
+    if not thank_you:
+        raise IllegalTransition(gettext("Write a short thank-you note."))
+    wish.thank_you = thank_you[:200]
+    wish.fulfilled_at = timezone.now()
+    wish.state = Wish.State.FULFILLED
+    wish.save()
+    return wish

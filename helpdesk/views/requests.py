@@ -1,0 +1,140 @@
+"""Help requests: the public form and tracking page, and the dispatcher queue."""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from helpdesk.figures import help_figures
+from helpdesk.forms import requests as forms
+from helpdesk.models.requests import HelpEvent, HelpRequest
+from helpdesk.services import requests as services
+from portal.lib.net import client_ip
+from portal.lib.ratelimit import take, would_allow
+from stations.models import Station
+
+Kind = HelpEvent.Kind
+
+# What a driver reads on the tracking page; staff names, notes and reasons never appear.
+PUBLIC_STEPS = {
+    Kind.RECEIVED: _("Received"),
+    Kind.TRANSFERRED: _("Passed to a helper"),
+    Kind.ESCALATED: _("Passed to a higher level"),
+    Kind.STARTED: _("Being handled"),
+    Kind.RESOLVED: _("Solved"),
+    Kind.FOLLOWED_UP: _("Called back"),
+    Kind.REOPENED: _("Called back; being handled again"),
+    Kind.CLOSED: pgettext_lazy("help request state", "Closed"),
+    Kind.DUPLICATE: _("Joined with an earlier request about the same problem"),
+    Kind.NOT_FOR_US: _("Outside this service; we will tell you where to turn"),
+    Kind.WITHDRAWN: _("Withdrawn"),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def help_form(request):
+    if request.method == "POST":
+        form = forms.HelpRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            existing = HelpRequest.objects.filter(form_token=data["token"]).first()
+            if existing is None:
+                limited = _limited(request, data["phone"])
+                if limited:
+                    return render(
+                        request,
+                        "helpdesk/requests/form.html",
+                        {"form": form, "limited": limited},
+                        status=429,
+                    )
+                existing, _created = services.help_request_submit(
+                    form_token=data["token"],
+                    category=data["category"],
+                    description=data["description"].strip(),
+                    phone=data["phone"],
+                    name=data["name"].strip(),
+                    station=data["station"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    location_text=data["location_text"].strip(),
+                    urgent=data["urgent"],
+                )
+            request.session["help_code"] = existing.code
+            return redirect("helpdesk:sent")
+    else:
+        initial = {}
+        slug = forms.valid_slug(request.GET.get("station"))
+        if slug and Station.objects.published().filter(slug=slug).exists():
+            initial["station"] = slug
+        form = forms.HelpRequestForm(initial=initial)
+    return render(request, "helpdesk/requests/form.html", {"form": form})
+
+
+def _limited(request, phone: str) -> str:
+    """Take a slot of each limit; return the message to show when one is used up."""
+    if not take("help-ip", client_ip(request), settings.HELP_RATE_PER_IP):
+        return gettext(
+            "Many requests were sent from this network just now. Please call the rescue line."
+        )
+    if not take("help-phone", phone, settings.HELP_RATE_PER_PHONE):
+        return gettext(
+            "This phone number has sent several requests today. Please call the rescue line."
+        )
+    return ""
+
+
+@never_cache
+@require_safe
+def help_sent(request):
+    code = request.session.get("help_code") or ""
+    display = f"{code[:4]}-{code[4:]}" if code else ""
+    return render(request, "helpdesk/requests/sent.html", {"display_code": display})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def help_track(request):
+    context = {}
+    status = 200
+    if request.method == "POST":
+        form = forms.TrackForm(request.POST)
+        if not take("help-track", client_ip(request), settings.HELP_TRACK_RATE_PER_IP):
+            context["limited"] = True
+            status = 429
+        elif form.is_valid():
+            code = services.code_normalize(form.cleaned_data["code"])
+            # Failed tries are also counted per code, so a code overheard on the phone
+            # cannot be paired with all 10,000 endings from many addresses.
+            if code and not would_allow("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE):
+                context["limited"] = True
+                status = 429
+            else:
+                found = HelpRequest.objects.filter(code=code).first() if code else None
+                if found is not None and found.phone.endswith(form.cleaned_data["last4"]):
+                    context["found"] = found
+                    context["steps"] = [
+                        {"label": PUBLIC_STEPS[event.kind], "at": event.created_at}
+                        for event in found.events.exclude(kind=Kind.NOTE)
+                        if event.kind in PUBLIC_STEPS
+                    ]
+                else:
+                    if code:
+                        take("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE)
+                    context["not_found"] = True
+    else:
+        form = forms.TrackForm()
+    context["form"] = form
+    return render(request, "helpdesk/requests/track.html", context, status=status)
+
+
+@require_safe
+def help_privacy(request):
+    return render(request, "helpdesk/requests/privacy.html")
+
+
+@require_safe
+def help_figures_page(request):
+    return render(request, "helpdesk/requests/figures.html", {"figures": help_figures()})

@@ -1,0 +1,134 @@
+"""The dispatcher queue: help requests seen and moved by the staff who hold them."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.permissions import staff_view
+from helpdesk.forms import staff as forms
+from helpdesk.models.requests import OPEN_STATES, HelpRequest
+from helpdesk.services import requests as services
+from helpdesk.transitions import actions_for
+from portal.lib.phones import mask
+
+
+@staff_view()
+@require_safe
+def staff_queue(request):
+    base = HelpRequest.objects.visible_to(request.user)
+    form = forms.QueueFilterForm(request.GET or None)
+    rows = base.select_related("station", "holder_organisation", "holder_user")
+    state = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        state = data["state"]
+        if data["category"]:
+            rows = rows.filter(category=data["category"])
+        if data["station"]:
+            rows = rows.filter(station=data["station"])
+        if data["organisation"]:
+            rows = rows.filter(holder_organisation=data["organisation"])
+    if state == "all":
+        pass
+    elif state:
+        rows = rows.filter(state=state)
+    else:
+        rows = rows.filter(state__in=OPEN_STATES)
+    rows = list(rows.queue_order()[:200])
+    for row in rows:
+        row.masked_phone = mask(row.phone)
+    return render(request, "helpdesk/requests/staff_queue.html", {"form": form, "rows": rows})
+
+
+def _visible_or_404(request, pk) -> HelpRequest:
+    return get_object_or_404(
+        HelpRequest.objects.visible_to(request.user).select_related(
+            "station", "holder_organisation", "holder_user", "duplicate_of"
+        ),
+        pk=pk,
+    )
+
+
+@staff_view()
+@require_safe
+def staff_detail(request, pk):
+    help_request = _visible_or_404(request, pk)
+    full = help_request.phone_visible_to(request.user)
+    context = {
+        "req": help_request,
+        "phone": help_request.phone if full else mask(help_request.phone),
+        "phone_full": full,
+        "events": help_request.events.select_related("actor", "to_organisation", "to_user"),
+        "transfer_form": forms.TransferForm(),
+        "follow_up_form": forms.FollowUpForm(),
+        "duplicate_form": forms.DuplicateForm(),
+        "text_form": forms.TextForm(),
+        "actions": actions_for(help_request.state),
+    }
+    return render(request, "helpdesk/requests/staff_detail.html", context)
+
+
+ACTIONS = {
+    "start": lambda req, user, data: services.help_request_start(
+        request=req, actor=user, note=data["text"]
+    ),
+    "resolve": lambda req, user, data: services.help_request_resolve(
+        request=req, actor=user, what_was_done=data["text"]
+    ),
+    "close": lambda req, user, data: services.help_request_close(
+        request=req, actor=user, note=data["text"]
+    ),
+    "not-for-us": lambda req, user, data: services.help_request_reject(
+        request=req, actor=user, reason=data["text"]
+    ),
+    "withdraw": lambda req, user, data: services.help_request_withdraw(
+        request=req, actor=user, reason=data["text"]
+    ),
+    "note": lambda req, user, data: services.help_request_note(
+        request=req, actor=user, text=data["text"]
+    ),
+}
+
+
+@staff_view()
+@require_POST
+def staff_action(request, pk, action):
+    help_request = _visible_or_404(request, pk)
+    user = request.user
+    if action == "transfer":
+        form = forms.TransferForm(request.POST)
+        run = lambda data: services.help_request_transfer(  # noqa: E731
+            request=help_request,
+            actor=user,
+            organisation=data["organisation"],
+            helper=data["helper"],
+            note=data["note"],
+        )
+    elif action == "follow-up":
+        form = forms.FollowUpForm(request.POST)
+        run = lambda data: services.help_request_follow_up(  # noqa: E731
+            request=help_request, actor=user, satisfied=data["satisfied"], note=data["text"]
+        )
+    elif action == "duplicate":
+        form = forms.DuplicateForm(request.POST, user=user)
+        run = lambda data: services.help_request_mark_duplicate(  # noqa: E731
+            request=help_request, actor=user, original=data["original"], reason=data["text"]
+        )
+    elif action in ACTIONS:
+        form = forms.TextForm(request.POST)
+        run = lambda data: ACTIONS[action](help_request, user, data)  # noqa: E731
+    else:
+        raise Http404
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, errors)
+    else:
+        try:
+            run(form.cleaned_data)
+        except services.IllegalTransition as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, gettext("Saved."))
+    return redirect("helpdesk:staff-detail", pk=help_request.pk)
