@@ -44,6 +44,8 @@ test: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 
 # Extract strings into the catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(STAMP)

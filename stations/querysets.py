@@ -32,7 +32,7 @@ class GreatCircleDistance(Func):
         self.origin = (float(lat), float(lng))
         super().__init__(F("latitude"), F("longitude"))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, *args, **extra_context):
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
         lat0, lng0 = self.origin

@@ -28,7 +28,9 @@ def test_admin_list_uses_the_gatekeeper_and_masks(
     html = client.get(reverse("admin:helpdesk_helprequest_changelist")).content.decode()
     assert mine.display_code in html and other.display_code not in html
     assert "13800007777" not in html and "138****7777" in html
-    assert client.get(reverse("admin:helpdesk_helprequest_change", args=[other.pk])).status_code in (
+    assert client.get(
+        reverse("admin:helpdesk_helprequest_change", args=[other.pk])
+    ).status_code in (
         302,
         404,
     )
