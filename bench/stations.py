@@ -202,7 +202,6 @@ def throughput() -> None:
 def main() -> None:
     rng = random.Random(1)
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     functions = connection.cursor().execute("SELECT sin(1)").fetchone()
     print(f"SQLite {connection.Database.sqlite_version}, sin(1)={functions[0]:.3f}")
     print(f"nearby, 20 nearest, {ORIGINS} random origins (median / p95 ms):")
