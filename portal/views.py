@@ -6,16 +6,20 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from events.views.public import home_events
+from events.models import Event
 from stations.home import home_context as stations_home
+
+# Events on the home page: the next few, in one query.
+HOME_EVENTS = 3
 
 
 @require_safe
 def home(request):
+    upcoming = list(Event.objects.upcoming().for_display()[:HOME_EVENTS])
     return render(
         request,
         "portal/home.html",
-        {"upcoming_events": home_events(), **stations_home()},
+        {"upcoming_events": upcoming, **stations_home()},
     )
 
 
