@@ -71,6 +71,14 @@ def _credit_code(serial: int) -> str:
     return body + check_character(body)
 
 
+def _enterprise(*, credit_code, **fields):
+    enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
+    if enterprise is None:
+        enterprise = Enterprise(credit_code=credit_code, **fields)
+        services.record_save(instance=enterprise, user=None)
+    return enterprise
+
+
 def _person(*, phone, **fields):
     person = Person.objects.filter(phone=phone).first()
     if person is None:
@@ -92,30 +100,21 @@ def seed(*, stdout):
     for index, (company, branch_name, address) in enumerate(ENTERPRISES, start=1):
         branch = demo_organisation(branch_name, Organisation.Kind.BRANCH, committee)
         branches.append(branch)
-        enterprise = Enterprise.objects.filter(credit_code=_credit_code(index)).first()
-        if enterprise is None:
-            enterprise = Enterprise(
-                name=company,
-                credit_code=_credit_code(index),
-                address=address,
-                contact_name="联络员" + str(index),
-                contact_phone=f"1390000{index:04d}",
-                organisation=branch,
-            )
-            services.record_save(instance=enterprise, user=None)
+        enterprise = _enterprise(
+            credit_code=_credit_code(index),
+            name=company,
+            address=address,
+            contact_name="联络员" + str(index),
+            contact_phone=f"1390000{index:04d}",
+            organisation=branch,
+        )
         enterprises.append(enterprise)
     joint = demo_organisation(JOINT_BRANCH, Organisation.Kind.JOINT_BRANCH, committee)
     branches.append(joint)
     for offset, (company, address) in enumerate(JOINT_ENTERPRISES, start=len(ENTERPRISES) + 1):
-        enterprise = Enterprise.objects.filter(credit_code=_credit_code(offset)).first()
-        if enterprise is None:
-            enterprise = Enterprise(
-                name=company,
-                credit_code=_credit_code(offset),
-                address=address,
-                organisation=joint,
-            )
-            services.record_save(instance=enterprise, user=None)
+        enterprise = _enterprise(
+            credit_code=_credit_code(offset), name=company, address=address, organisation=joint
+        )
         enterprises.append(enterprise)
 
     def enterprise_of(branch):
