@@ -71,20 +71,21 @@ def _credit_code(serial: int) -> str:
     return body + check_character(body)
 
 
+def _saved(model, key: str, value: str, **fields):
+    """The demo record whose ``key`` is ``value``, saved through the service if missing."""
+    record = model.objects.filter(**{key: value}).first()
+    if record is None:
+        record = model(**{key: value}, **fields)
+        services.record_save(instance=record, user=None)
+    return record
+
+
 def _enterprise(*, credit_code, **fields):
-    enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
-    if enterprise is None:
-        enterprise = Enterprise(credit_code=credit_code, **fields)
-        services.record_save(instance=enterprise, user=None)
-    return enterprise
+    return _saved(Enterprise, "credit_code", credit_code, **fields)
 
 
 def _person(*, phone, **fields):
-    person = Person.objects.filter(phone=phone).first()
-    if person is None:
-        person = Person(phone=phone, **fields)
-        services.record_save(instance=person, user=None)
-    return person
+    return _saved(Person, "phone", phone, **fields)
 
 
 def seed(*, stdout):
