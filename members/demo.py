@@ -6,6 +6,7 @@ Phones are 1380000xxxx (driver party members), 1390000xxxx (enterprise staff),
 
 import random
 from datetime import date, timedelta
+from functools import partial
 
 from django.contrib.auth.models import Permission
 from django.utils import timezone
@@ -57,7 +58,7 @@ GIVEN_SECOND = "舟帆航渡峤澜驰骋铖锐楠"
 
 
 def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    names = []
+    names: list[str] = []
     while len(names) < count:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN_FIRST) + rng.choice(GIVEN_SECOND)
         if name not in taken:
@@ -78,6 +79,10 @@ def _saved(model, key: str, value: str, **fields):
         record = model(**{key: value}, **fields)
         services.record_save(instance=record, user=None)
     return record
+
+
+def _set_drivers(pair: MentoringPair, drivers: list[Person]) -> None:
+    pair.drivers.set(drivers)
 
 
 def _enterprise(*, credit_code, **fields):
@@ -212,7 +217,7 @@ def seed(*, stdout):
                 ended_on=ended,
             )
             services.record_save(
-                instance=pair, user=None, save_related=lambda p=pair, g=group: p.drivers.set(g)
+                instance=pair, user=None, save_related=partial(_set_drivers, pair, group)
             )
 
     if not LiaisonContact.objects.filter(from_person__in=mentors).exists():

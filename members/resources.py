@@ -185,7 +185,7 @@ class PersonImportResource(resources.ModelResource):
     class Meta:
         model = Person
         fields = ["name", "phone", "organisation", "employer", "is_driver", "certificate_number"]
-        import_id_fields = []
+        import_id_fields: list[str] = []
         clean_model_instances = True
         skip_diff = False
 

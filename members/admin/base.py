@@ -5,11 +5,13 @@ answers 404 for records outside the user's scope (change, delete, history), mask
 certificate numbers in lists, and writes one access-log row per read or change.
 """
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -167,10 +169,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
             services.record_delete(instance=obj, user=request.user)
 
 
-class ScopedExportMixin:
+class ScopedExportMixin(ExportMixin):
     """Exports: their own permission, the gatekeeper's rows, one log row each.
 
-    Listed before django-import-export's mixins so these methods win.
+    Listed first (before ``ScopedAdmin`` and any import mixin) so these methods win.
     """
 
     def has_export_permission(self, request):
@@ -192,11 +194,10 @@ def masked(field: str, description):
     """A list/readonly column showing ``field`` masked on the server."""
 
     # Assigned as a ModelAdmin attribute, so it is called as a method.
+    @admin.display(description=description, ordering=field)
     def column(_admin, obj):
         return mask(getattr(obj, field))
 
-    column.short_description = description
-    column.admin_order_field = field
     return column
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ImportExportMixin
 
 from accounts.models import Organisation
 
@@ -146,7 +146,7 @@ class EnterpriseForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
+class EnterpriseAdmin(ScopedExportMixin, ScopedAdmin):
     form = EnterpriseForm
     resource_classes = [resources.EnterpriseExportResource]
     list_display = ["name", "credit_code", "organisation", "contact_name", "masked_contact_phone"]

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from .. import resources, services
 from ..documents import check_document
@@ -33,7 +32,8 @@ class DossierEntryForm(forms.ModelForm):
         fields = ["person", "kind", "text"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind, upload = cleaned.get("kind"), cleaned.get("upload")
         if kind == DossierEntry.Kind.DOCUMENT:
             if not upload:
@@ -109,7 +109,8 @@ class MentoringPairForm(forms.ModelForm):
         fields = ["organisation", "mentor", "drivers", "started_on", "ended_on"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         mentor, drivers = cleaned.get("mentor"), cleaned.get("drivers") or []
         if mentor is not None and not PartyMembership.objects.filter(person=mentor).exists():
             self.add_error("mentor", _("The mentor must be a party member."))
@@ -121,7 +122,7 @@ class MentoringPairForm(forms.ModelForm):
 
 
 @admin.register(MentoringPair)
-class MentoringPairAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
+class MentoringPairAdmin(ScopedExportMixin, ScopedAdmin):
     form = MentoringPairForm
     resource_classes = [resources.MentoringPairExportResource]
     list_display = ["__str__", "mentor", "organisation", "driver_count", "started_on", "ended_on"]
@@ -141,7 +142,7 @@ class MentoringPairAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
 
 
 @admin.register(LiaisonContact)
-class LiaisonContactAdmin(ScopedExportMixin, ExportMixin, ScopedAdmin):
+class LiaisonContactAdmin(ScopedExportMixin, ScopedAdmin):
     resource_classes = [resources.LiaisonContactExportResource]
     list_display = ["contacted_on", "from_person", "to_person", "direction", "method"]
     list_select_related = ["from_person", "to_person"]
