@@ -6,6 +6,7 @@ Phones are 1380000xxxx (driver party members), 1390000xxxx (enterprise staff),
 
 import random
 from datetime import date, timedelta
+from functools import partial
 
 from django.contrib.auth.models import Permission
 from django.utils import timezone
@@ -57,7 +58,7 @@ GIVEN_SECOND = "舟帆航渡峤澜驰骋铖锐楠"
 
 
 def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    names = []
+    names: list[str] = []
     while len(names) < count:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN_FIRST) + rng.choice(GIVEN_SECOND)
         if name not in taken:
@@ -71,12 +72,25 @@ def _credit_code(serial: int) -> str:
     return body + check_character(body)
 
 
+def _saved(model, key: str, value: str, **fields):
+    """The demo record whose ``key`` is ``value``, saved through the service if missing."""
+    record = model.objects.filter(**{key: value}).first()
+    if record is None:
+        record = model(**{key: value}, **fields)
+        services.record_save(instance=record, user=None)
+    return record
+
+
+def _set_drivers(pair: MentoringPair, drivers: list[Person]) -> None:
+    pair.drivers.set(drivers)
+
+
+def _enterprise(*, credit_code, **fields):
+    return _saved(Enterprise, "credit_code", credit_code, **fields)
+
+
 def _person(*, phone, **fields):
-    person = Person.objects.filter(phone=phone).first()
-    if person is None:
-        person = Person(phone=phone, **fields)
-        services.record_save(instance=person, user=None)
-    return person
+    return _saved(Person, "phone", phone, **fields)
 
 
 def seed(*, stdout):
@@ -92,30 +106,21 @@ def seed(*, stdout):
     for index, (company, branch_name, address) in enumerate(ENTERPRISES, start=1):
         branch = demo_organisation(branch_name, Organisation.Kind.BRANCH, committee)
         branches.append(branch)
-        enterprise = Enterprise.objects.filter(credit_code=_credit_code(index)).first()
-        if enterprise is None:
-            enterprise = Enterprise(
-                name=company,
-                credit_code=_credit_code(index),
-                address=address,
-                contact_name="联络员" + str(index),
-                contact_phone=f"1390000{index:04d}",
-                organisation=branch,
-            )
-            services.record_save(instance=enterprise, user=None)
+        enterprise = _enterprise(
+            credit_code=_credit_code(index),
+            name=company,
+            address=address,
+            contact_name="联络员" + str(index),
+            contact_phone=f"1390000{index:04d}",
+            organisation=branch,
+        )
         enterprises.append(enterprise)
     joint = demo_organisation(JOINT_BRANCH, Organisation.Kind.JOINT_BRANCH, committee)
     branches.append(joint)
     for offset, (company, address) in enumerate(JOINT_ENTERPRISES, start=len(ENTERPRISES) + 1):
-        enterprise = Enterprise.objects.filter(credit_code=_credit_code(offset)).first()
-        if enterprise is None:
-            enterprise = Enterprise(
-                name=company,
-                credit_code=_credit_code(offset),
-                address=address,
-                organisation=joint,
-            )
-            services.record_save(instance=enterprise, user=None)
+        enterprise = _enterprise(
+            credit_code=_credit_code(offset), name=company, address=address, organisation=joint
+        )
         enterprises.append(enterprise)
 
     def enterprise_of(branch):
@@ -212,7 +217,7 @@ def seed(*, stdout):
                 ended_on=ended,
             )
             services.record_save(
-                instance=pair, user=None, save_related=lambda p=pair, g=group: p.drivers.set(g)
+                instance=pair, user=None, save_related=partial(_set_drivers, pair, group)
             )
 
     if not LiaisonContact.objects.filter(from_person__in=mentors).exists():

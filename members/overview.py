@@ -70,24 +70,24 @@ def organisation_overview(user, *, today=None) -> list[OrganisationSummary]:
             summary.probationary = row["probationary"]
             summary.mobile = row["mobile"]
 
-    for row in (
+    for pairs in (
         MentoringPair.objects.visible_to(user)
         .active(today)
         .values("organisation")
         .annotate(total=Count("pk"))
     ):
-        if row["organisation"] in summaries:
-            summaries[row["organisation"]].active_pairs = row["total"]
+        if pairs["organisation"] in summaries:
+            summaries[pairs["organisation"]].active_pairs = pairs["total"]
 
     recent = LiaisonContact.objects.visible_to(user).filter(contacted_on__gte=since_90)
     # A contact counts for the organisation whose records hold the person who made it.
-    for row in recent.values("from_person__organisation").annotate(
+    for contacts in recent.values("from_person__organisation").annotate(
         last_90=Count("pk"), last_30=Count("pk", filter=Q(contacted_on__gte=since_30))
     ):
-        summary = summaries.get(row["from_person__organisation"])
+        summary = summaries.get(contacts["from_person__organisation"])
         if summary:
-            summary.contacts_30 = row["last_30"]
-            summary.contacts_90 = row["last_90"]
+            summary.contacts_30 = contacts["last_30"]
+            summary.contacts_90 = contacts["last_90"]
 
     all_recent = LiaisonContact.objects.filter(contacted_on__gte=since_90)
     quiet = (
@@ -96,8 +96,8 @@ def organisation_overview(user, *, today=None) -> list[OrganisationSummary]:
         .values("organisation", "person_id", "person__name")
         .order_by("person__name", "person_id")
     )
-    for row in quiet:
-        summary = summaries.get(row["organisation"])
+    for member in quiet:
+        summary = summaries.get(member["organisation"])
         if summary:
-            summary.quiet_people.append({"pk": row["person_id"], "name": row["person__name"]})
+            summary.quiet_people.append({"pk": member["person_id"], "name": member["person__name"]})
     return list(summaries.values())

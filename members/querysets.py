@@ -6,13 +6,17 @@ the people of the organisations they cover and of every sub-organisation; superu
 everything; everyone else (organizers, station managers, dispatchers, anonymous) nothing.
 """
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Self, TypeVar
+
 from django.db import models
 from django.db.models import Q
 
 from accounts.permissions import covered_organisation_ids, is_records_officer, is_superuser
 
 
-def member_scope(user) -> set[int] | None:
+def member_scope(user: Any) -> set[int] | None:
     """Return the organisation ids whose people ``user`` may see; None means all.
 
     Superusers see all; member-records officers the organisations they cover; everyone
@@ -25,7 +29,7 @@ def member_scope(user) -> set[int] | None:
     return set()
 
 
-def organisations_visible_to(user):
+def organisations_visible_to(user: Any) -> models.QuerySet:
     """The organisations whose member records ``user`` may see."""
     from accounts.models import Organisation
 
@@ -34,20 +38,34 @@ def organisations_visible_to(user):
     return organisations if scope is None else organisations.filter(pk__in=scope)
 
 
-def _scoped(queryset, user, lookup: Q | None = None, *, perm: str | None = None):
+# Builds the filter for the records of the organisations in a scope.
+Lookup = Callable[[set[int]], Q]
+QS = TypeVar("QS", bound=models.QuerySet)
+
+
+def _may(user: Any, perm: str) -> bool:
+    """Tell whether a signed-in ``user`` holds the model permission ``perm``."""
+    return bool(user and user.is_authenticated and user.has_perm(perm))
+
+
+def _scoped(queryset: QS, user: Any, lookup: Lookup, *, perm: str | None = None) -> QS:
     """Filter ``queryset`` to ``user``'s scope using ``lookup(scope)``."""
-    if perm is not None and not (user and user.is_authenticated and user.has_perm(perm)):
+    if perm is not None and not _may(user, perm):
         return queryset.none()
     scope = member_scope(user)
     if scope is None:
         return queryset
     if not scope:
         return queryset.none()
-    return queryset.filter(lookup(scope)) if lookup else queryset.none()
+    return queryset.filter(lookup(scope))
 
 
-def _person_lookup(prefix: str = ""):
-    def lookup(scope):
+def _organisation_lookup(scope: set[int]) -> Q:
+    return Q(organisation__in=scope)
+
+
+def _person_lookup(prefix: str = "") -> Lookup:
+    def lookup(scope: set[int]) -> Q:
         return (
             Q(**{f"{prefix}organisation__in": scope})
             | Q(**{f"{prefix}membership__organisation__in": scope})
@@ -58,56 +76,49 @@ def _person_lookup(prefix: str = ""):
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """People kept by, members of, or registered with an organisation in scope."""
         return _scoped(self, user, _person_lookup())
 
-    def editable_by(self, user):
+    def editable_by(self, user: Any) -> Self:
         return _scoped(self, user, _person_lookup(), perm="members.change_person")
 
 
 class EnterpriseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return _scoped(self, user, lambda scope: Q(organisation__in=scope))
+    def visible_to(self, user: Any) -> Self:
+        return _scoped(self, user, _organisation_lookup)
 
-    def editable_by(self, user):
-        return _scoped(
-            self, user, lambda scope: Q(organisation__in=scope), perm="members.change_enterprise"
-        )
+    def editable_by(self, user: Any) -> Self:
+        return _scoped(self, user, _organisation_lookup, perm="members.change_enterprise")
 
 
 class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         return _scoped(self, user, _person_lookup("person__"))
 
-    def editable_by(self, user):
+    def editable_by(self, user: Any) -> Self:
         return _scoped(
             self, user, _person_lookup("person__"), perm="members.change_partymembership"
         )
 
 
 class DossierEntryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         return _scoped(self, user, _person_lookup("person__"))
 
-    def editable_by(self, user):
+    def editable_by(self, user: Any) -> Self:
         # Entries are never edited; "editable" means the user may add to this dossier.
         return _scoped(self, user, _person_lookup("person__"), perm="members.add_dossierentry")
 
 
 class MentoringPairQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return _scoped(self, user, lambda scope: Q(organisation__in=scope))
+    def visible_to(self, user: Any) -> Self:
+        return _scoped(self, user, _organisation_lookup)
 
-    def editable_by(self, user):
-        return _scoped(
-            self,
-            user,
-            lambda scope: Q(organisation__in=scope),
-            perm="members.change_mentoringpair",
-        )
+    def editable_by(self, user: Any) -> Self:
+        return _scoped(self, user, _organisation_lookup, perm="members.change_mentoringpair")
 
-    def active(self, on=None):
+    def active(self, on: date | None = None) -> Self:
         from django.utils import timezone
 
         day = on or timezone.localdate()
@@ -115,7 +126,7 @@ class MentoringPairQuerySet(models.QuerySet):
 
 
 class LiaisonContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Contacts whose both ends are people ``user`` may see."""
         scope = member_scope(user)
         if scope is None:
@@ -127,7 +138,7 @@ class LiaisonContactQuerySet(models.QuerySet):
         people = Person.objects.visible_to(user).values("pk")
         return self.filter(from_person__in=people, to_person__in=people)
 
-    def editable_by(self, user):
-        if not (user and user.is_authenticated and user.has_perm("members.change_liaisoncontact")):
+    def editable_by(self, user: Any) -> Self:
+        if not _may(user, "members.change_liaisoncontact"):
             return self.none()
         return self.visible_to(user)

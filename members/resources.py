@@ -133,36 +133,22 @@ class LiaisonContactExportResource(SafeExportResource):
         export_order = fields
 
 
-class ScopedOrganisationWidget(ForeignKeyWidget):
-    """An organisation named in a cell, looked up only within the importer's scope."""
+class ScopedForeignKeyWidget(ForeignKeyWidget):
+    """A record named in a cell, looked up only within the importer's scope."""
 
-    def __init__(self, user):
-        self.user = user
-        super().__init__(Organisation, field="name")
+    def __init__(self, model, *, field, rows, missing):
+        super().__init__(model, field=field)
+        # ``missing`` is the message for a value not found among ``rows`` (lazy text).
+        self.rows, self.missing = rows, missing
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return organisations_visible_to(self.user)
+        return self.rows
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row=row, **kwargs)
-        except Organisation.DoesNotExist:
-            raise ValueError(_("No organisation of that name in your records.")) from None
-
-
-class ScopedEnterpriseWidget(ForeignKeyWidget):
-    def __init__(self, user):
-        self.user = user
-        super().__init__(Enterprise, field="credit_code")
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        return Enterprise.objects.visible_to(self.user)
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row=row, **kwargs)
-        except Enterprise.DoesNotExist:
-            raise ValueError(_("No enterprise with that credit code in your records.")) from None
+        except self.model.DoesNotExist:
+            raise ValueError(str(self.missing)) from None
 
 
 class PersonImportResource(resources.ModelResource):
@@ -178,18 +164,28 @@ class PersonImportResource(resources.ModelResource):
         self.fields["organisation"] = fields.Field(
             attribute="organisation",
             column_name="organisation",
-            widget=ScopedOrganisationWidget(self.user),
+            widget=ScopedForeignKeyWidget(
+                Organisation,
+                field="name",
+                rows=organisations_visible_to(self.user),
+                missing=gettext_lazy("No organisation of that name in your records."),
+            ),
         )
         self.fields["employer"] = fields.Field(
             attribute="employer",
             column_name="employer",
-            widget=ScopedEnterpriseWidget(self.user),
+            widget=ScopedForeignKeyWidget(
+                Enterprise,
+                field="credit_code",
+                rows=Enterprise.objects.visible_to(self.user),
+                missing=gettext_lazy("No enterprise with that credit code in your records."),
+            ),
         )
 
     class Meta:
         model = Person
         fields = ["name", "phone", "organisation", "employer", "is_driver", "certificate_number"]
-        import_id_fields = []
+        import_id_fields: list[str] = []
         clean_model_instances = True
         skip_diff = False
 

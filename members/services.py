@@ -4,17 +4,28 @@ Admin views, imports and the demo data call these functions; nothing writes memb
 in signals or ``save()`` overrides.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import File
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+
+from accounts.models import User
 
 from .documents import check_document
 from .models import AccessLog, DossierEntry, PartyMembership, Person
 
 
+def _author(user: Any) -> User | None:
+    """The account to record as author: None for anonymous and the demo data."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def access_log_record(
     *,
-    user,
+    user: Any,
     action: str,
     model: type[models.Model] | models.Model,
     object_id: object = "",
@@ -25,7 +36,7 @@ def access_log_record(
         object_id = model.pk if object_id == "" else object_id
         model = type(model)
     return AccessLog.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+        user=_author(user),
         username=getattr(user, "username", "") or "",
         action=action,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
@@ -34,7 +45,9 @@ def access_log_record(
     )
 
 
-def record_save(*, instance: models.Model, user, save_related=None) -> models.Model:
+def record_save(
+    *, instance: models.Model, user: Any, save_related: Callable[[], object] | None = None
+) -> models.Model:
     """Save a member record (person, enterprise, pair, contact) and log the change.
 
     ``save_related`` is called inside the same transaction, for many-to-many data.
@@ -52,7 +65,7 @@ def record_save(*, instance: models.Model, user, save_related=None) -> models.Mo
     return instance
 
 
-def record_delete(*, instance: models.Model, user) -> None:
+def record_delete(*, instance: models.Model, user: Any) -> None:
     """Delete a record and log it (only superusers hold delete permissions)."""
     with transaction.atomic():
         pk = instance.pk
@@ -77,7 +90,7 @@ def _describe(membership: PartyMembership) -> list[str]:
     return parts
 
 
-def membership_save(*, membership: PartyMembership, user) -> PartyMembership:
+def membership_save(*, membership: PartyMembership, user: Any) -> PartyMembership:
     """Save a party membership; when anything about it changed, add a status entry.
 
     The dossier entry says what the membership was and what it is now, so the dossier
@@ -92,10 +105,9 @@ def membership_save(*, membership: PartyMembership, user) -> PartyMembership:
                 .filter(pk=membership.pk)
                 .first()
             )
-        adding = before is None
         membership.save()
         new_parts = _describe(membership)
-        if adding:
+        if before is None:
             text = _("Membership recorded: %(now)s.") % {"now": "; ".join(new_parts)}
         else:
             old_parts = _describe(before)
@@ -111,17 +123,17 @@ def membership_save(*, membership: PartyMembership, user) -> PartyMembership:
                 person_id=membership.person_id,
                 kind=DossierEntry.Kind.STATUS,
                 text=text,
-                author=user if user is not None and user.is_authenticated else None,
+                author=_author(user),
             )
         access_log_record(
             user=user,
-            action=AccessLog.Action.ADD if adding else AccessLog.Action.CHANGE,
+            action=AccessLog.Action.ADD if before is None else AccessLog.Action.CHANGE,
             model=membership,
         )
     return membership
 
 
-def dossier_note_add(*, person: Person, user, text: str) -> DossierEntry:
+def dossier_note_add(*, person: Person, user: Any, text: str) -> DossierEntry:
     """Append a note to a member's dossier."""
     with transaction.atomic():
         entry = DossierEntry.objects.create(
@@ -131,7 +143,9 @@ def dossier_note_add(*, person: Person, user, text: str) -> DossierEntry:
     return entry
 
 
-def dossier_document_add(*, person: Person, user, upload, text: str = "") -> DossierEntry:
+def dossier_document_add(
+    *, person: Person, user: Any, upload: File, text: str = ""
+) -> DossierEntry:
     """Check ``upload`` by content and append it to the dossier; raise ValidationError.
 
     Images are re-encoded without metadata; the stored file gets a random name.
@@ -145,15 +159,14 @@ def dossier_document_add(*, person: Person, user, upload, text: str = "") -> Dos
         author=_author(user),
     )
     with transaction.atomic():
-        entry.document.save(checked.content.name, checked.content, save=False)
+        # The stored name is random (``dossier_upload_to``); the one passed here is unused.
+        entry.document.save(checked.content.name or "document", checked.content, save=False)
+        stored_name = entry.document.name
         try:
             entry.save()
             access_log_record(user=user, action=AccessLog.Action.ADD, model=entry)
         except Exception:
-            entry.document.storage.delete(entry.document.name)
+            if stored_name:
+                entry.document.storage.delete(stored_name)
             raise
     return entry
-
-
-def _author(user):
-    return user if user is not None and user.is_authenticated else None

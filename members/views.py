@@ -3,20 +3,21 @@
 Both go through the gatekeeper; anyone outside it gets a 404, never a hint.
 """
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
-from accounts.permissions import is_records_officer
+from accounts.permissions import is_records_officer, staff_view
 
 from . import services
 from .models import AccessLog, DossierEntry
 from .overview import organisation_overview
 
 
+# Not ``staff_view``: a download link is never a page to sign in for, so anyone outside the
+# gatekeeper (anonymous included) gets the same 404 as for a missing document.
 @never_cache
 @require_safe
 def dossier_download(request, pk: int):
@@ -30,24 +31,17 @@ def dossier_download(request, pk: int):
     except FileNotFoundError:
         raise Http404 from None
     services.access_log_record(user=request.user, action=AccessLog.Action.DOWNLOAD, model=entry)
-    content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[
-        entry.content_kind
-    ]
     response = FileResponse(
-        handle, as_attachment=True, filename=entry.download_name, content_type=content_type
+        handle, as_attachment=True, filename=entry.download_name, content_type=entry.media_type
     )
     response["Cache-Control"] = "no-store, private"
     return response
 
 
-@never_cache
+@staff_view(is_records_officer)
 @require_safe
 def overview(request):
     """Counts and lists per organisation in the officer's scope; no scores, no rankings."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not is_records_officer(request.user):
-        raise Http404
     sections = organisation_overview(request.user)
     services.access_log_record(
         user=request.user, action=AccessLog.Action.OVERVIEW, model=Organisation

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import members.credit_code
-import members.models
+import members.models.records
 import members.phones
 import members.storage
 import simple_history.models
@@ -291,7 +291,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('note', 'Note'), ('status', 'Status change'), ('document', 'Document')], max_length=16, verbose_name='kind')),
                 ('text', models.TextField(blank=True, verbose_name='text')),
-                ('document', models.FileField(blank=True, storage=members.storage.PrivateStorage(), upload_to=members.models.dossier_upload_to, verbose_name='document')),
+                ('document', models.FileField(blank=True, storage=members.storage.PrivateStorage(), upload_to=members.models.records.dossier_upload_to, verbose_name='document')),
                 ('content_kind', models.CharField(blank=True, choices=[('pdf', 'PDF'), ('jpeg', 'JPEG'), ('png', 'PNG')], max_length=8, verbose_name='file type')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),

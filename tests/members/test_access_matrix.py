@@ -63,6 +63,9 @@ def test_member_url_access_matrix(request, client, kind, persona, expected, pers
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
         return
+    if response.status_code == 200:
+        # Staff pages carry names and phones: never kept in a shared browser's cache.
+        assert "no-store" in response["Cache-Control"], kind
     if expected in ("A", "empty"):
         assert response.status_code == 200
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -80,4 +83,3 @@ def test_member_url_access_matrix(request, client, kind, persona, expected, pers
     assert response.status_code == expected, response.status_code
     if expected == 200 and kind == "download":
         assert response["Content-Disposition"].startswith("attachment;")
-        assert "no-store" in response["Cache-Control"]

@@ -3,8 +3,9 @@
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext
 
-from members.models import AccessLog, Person
+from members.models import AccessLog, Enterprise, Person
 from members.resources import PersonImportResource
 
 HEADERS = ["name", "phone", "organisation", "employer", "is_driver", "certificate_number"]
@@ -73,3 +74,25 @@ def test_admin_import_shows_row_errors_and_writes_nothing(client, officer_a, bra
 def test_admin_import_needs_add_permission(client, organizer):
     client.force_login(organizer)
     assert client.get(reverse("admin:members_person_import")).status_code == 403
+
+
+def test_import_names_organisations_and_enterprises_only_within_scope(
+    officer_a, branch_a, branch_b, enterprise_a
+):
+    enterprise_b = Enterprise.objects.create(
+        name="乙物流公司", credit_code="91350100M000200Y4X", organisation=branch_b
+    )
+    rows = [
+        ("甲一", "", branch_a.name, enterprise_a.credit_code, "1", ""),
+        ("甲二", "", branch_b.name, "", "1", ""),
+        ("甲三", "", branch_a.name, enterprise_b.credit_code, "1", ""),
+    ]
+    result = PersonImportResource(user=officer_a).import_data(_dataset(rows), dry_run=True)
+    messages = {
+        row.number: " ".join(str(error) for errors in row.error_dict.values() for error in errors)
+        for row in result.invalid_rows
+    }
+    assert set(messages) == {2, 3}
+    assert gettext("No organisation of that name in your records.") in messages[2]
+    assert gettext("No enterprise with that credit code in your records.") in messages[3]
+    assert not Person.objects.exists()

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.roles import MEMBER_RECORDS_OFFICERS
-from members.admin import masked
+from members.admin.base import masked
 from members.models import Enterprise
 
 from .conftest import CERT_A, PHONE_A

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import Organisation
 from members import services
 from members.credit_code import check_character, normalize_credit_code
 from members.documents import MAX_DOCUMENT_BYTES
@@ -17,7 +18,6 @@ from members.models import (
     AccessLog,
     DossierEntry,
     MentoringPair,
-    Organisation,
     PartyMembership,
     Person,
 )
