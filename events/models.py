@@ -155,7 +155,7 @@ class Event(models.Model):
 
     @property
     def venue_name(self) -> str:
-        return self.station.name if self.station_id else self.place
+        return self.station.name if self.station is not None else self.place
 
     @property
     def is_cancelled(self) -> bool:
@@ -188,7 +188,7 @@ class EventPhoto(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Visit(models.Model):

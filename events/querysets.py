@@ -87,10 +87,13 @@ class EventQuerySet(models.QuerySet["Event"]):
         return organizer_scope(self, user)
 
 
-class VisitQuerySet(models.QuerySet["Visit"]):
+# Over Any rather than "Visit": django-stubs (5.x) leaves that name unresolved through the
+# models <-> querysets import cycle, while "Event" resolves.
+class VisitQuerySet(models.QuerySet[Any]):
     def total_person_times(self) -> int:
         """Sum the person-times of these visits (0 when there are none), in one query."""
-        return self.aggregate(total=models.Sum("person_times"))["total"] or 0
+        total: int | None = self.aggregate(total=models.Sum("person_times"))["total"]
+        return total or 0
 
     def editable_by(self, user: Any) -> VisitQuerySet:
         """The gatekeeper: visits ``user`` may see and edit (organizers: their organisations)."""

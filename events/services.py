@@ -1,4 +1,12 @@
-"""Writes for care events and visits: each in one transaction, files included."""
+"""Writes for care events and visits: each in one transaction, files included.
+
+The organizers' staff pages and the Django admin both write through these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -7,12 +15,25 @@ from events.models import Event, EventPhoto, Visit
 from members.models import Person
 from portal.lib.images import ProcessedImage
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
     if remove_cover or cover is not None:
-        old = [(field.storage, field.name) for field in (event.cover, event.cover_small) if field]
+        old = [
+            (field.storage, field.name)
+            for field in (event.cover, event.cover_small)
+            if field.name is not None and field.name != ""
+        ]
+
+        def delete_old() -> None:
+            for storage, name in old:
+                if name:
+                    storage.delete(name)
+
         # Delete the old files only once the new row is committed, so a failure keeps them.
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old])
+        transaction.on_commit(delete_old)
         event.cover, event.cover_small = None, None
     if cover is not None:
         event.cover.save(f"cover.{cover.extension}", cover.files["large"], save=False)
@@ -21,11 +42,16 @@ def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool)
 
 @transaction.atomic
 def event_save(
-    *, event: Event, by, cover: ProcessedImage | None = None, remove_cover: bool = False
+    *,
+    event: Event,
+    by: User | None,
+    cover: ProcessedImage | None = None,
+    remove_cover: bool = False,
 ) -> Event:
     """Create or update ``event`` (an unsaved form instance) and bump its calendar revision.
 
-    Every change of a saved event raises SEQUENCE, so subscribed calendars replace their copy.
+    Every change of a saved event raises SEQUENCE exactly once, under a row lock, so
+    subscribed calendars replace their copy (the staff form and the admin both come here).
     """
     if event.pk is None:
         event.created_by = by
@@ -40,7 +66,7 @@ def event_save(
     return event
 
 
-def _bump(event: Event, **changes) -> Event:
+def _bump(event: Event, **changes: Any) -> Event:
     changes["sequence"] = F("sequence") + 1
     for name, value in changes.items():
         setattr(event, name, value)
@@ -67,7 +93,7 @@ def event_record_report(
     event: Event,
     people_reached: int | None,
     report: str,
-    photos: list[tuple[ProcessedImage, str]] = (),
+    photos: Sequence[tuple[ProcessedImage, str]] = (),
 ) -> Event:
     """Record what happened at ``event``: people reached, a report and new photos."""
     for processed, caption in photos:
@@ -81,8 +107,7 @@ def event_record_report(
 
 
 @transaction.atomic
-@transaction.atomic
-def visit_save(*, visit: Visit, by, people=None) -> Visit:
+def visit_save(*, visit: Visit, by: User | None, people: Iterable[Person] | None = None) -> Visit:
     """Create or update a care visit record (an unsaved form instance).
 
     ``people``: the member records ``by`` chose among those they may see, or None to leave
