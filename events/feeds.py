@@ -24,11 +24,7 @@ class EventsFeed(Feed):
         )
 
     def item_title(self, item):
-        if item.is_cancelled:
-            return _("Cancelled: %(title)s") % {"title": item.title}
-        if item.is_postponed:
-            return _("Postponed: %(title)s") % {"title": item.title}
-        return item.title
+        return item.status_title
 
     def item_description(self, item):
         when = date_format(item.local_starts_at, "DATETIME_FORMAT")

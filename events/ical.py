@@ -10,7 +10,6 @@ calendars strike it out rather than silently keeping the old notice.
 from datetime import UTC
 
 import icalendar
-from django.utils.translation import gettext as _
 from icalendar.timezone import is_utc
 
 from events.models import Event
@@ -39,12 +38,7 @@ def _vevent(event: Event, request) -> icalendar.Event:
     vevent.add("sequence", event.sequence)
     vevent.add("dtstart", event.local_starts_at)
     vevent.add("dtend", event.local_ends_at)
-    summary = event.title
-    if event.is_cancelled:
-        summary = _("Cancelled: %(title)s") % {"title": event.title}
-    elif event.is_postponed:
-        summary = _("Postponed: %(title)s") % {"title": event.title}
-    vevent.add("summary", summary)
+    vevent.add("summary", event.status_title)
     description = event.description
     if event.status_note:
         description = f"{event.status_note}\n\n{description}".strip()

@@ -32,7 +32,25 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Event(models.Model):
+class Recorded(models.Model):
+    """Who created a row and when it was created and last changed."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Event(Recorded):
     """A care event notice: what is coming, and afterwards what happened."""
 
     Kind = EventKind
@@ -99,17 +117,6 @@ class Event(models.Model):
     report = models.TextField(
         _("report"), blank=True, validators=[validate_plain_text], help_text=_("What happened.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -158,6 +165,15 @@ class Event(models.Model):
         return self.station.name if self.station is not None else self.place
 
     @property
+    def status_title(self) -> str:
+        """The title, prefixed when cancelled or postponed (many calendars ignore STATUS)."""
+        if self.is_cancelled:
+            return _("Cancelled: %(title)s") % {"title": self.title}
+        if self.is_postponed:
+            return _("Postponed: %(title)s") % {"title": self.title}
+        return self.title
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
@@ -191,7 +207,7 @@ class EventPhoto(models.Model):
         return self.caption or self.image.name or ""
 
 
-class Visit(models.Model):
+class Visit(Recorded):
     """A care visit (走访慰问), counted in person-times."""
 
     date = models.DateField(_("date"))
@@ -220,17 +236,6 @@ class Visit(models.Model):
         blank=True,
         related_name="care_visits",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     objects = VisitQuerySet.as_manager()
 
     class Meta:

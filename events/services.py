@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 
 from events.models import Event, EventPhoto, Visit
 from members.models import Person
@@ -17,6 +18,14 @@ from portal.lib.images import ProcessedImage
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def store_image_pair(
+    *, large: FieldFile, small: FieldFile, image: ProcessedImage, stem: str
+) -> None:
+    """Put the two sizes of a checked, re-encoded image into two file fields (row not saved)."""
+    large.save(f"{stem}.{image.extension}", image.files["large"], save=False)
+    small.save(f"{stem}-small.{image.extension}", image.files["small"], save=False)
 
 
 def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
@@ -36,8 +45,7 @@ def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool)
         transaction.on_commit(delete_old)
         event.cover, event.cover_small = None, None
     if cover is not None:
-        event.cover.save(f"cover.{cover.extension}", cover.files["large"], save=False)
-        event.cover_small.save(f"cover-small.{cover.extension}", cover.files["small"], save=False)
+        store_image_pair(large=event.cover, small=event.cover_small, image=cover, stem="cover")
 
 
 @transaction.atomic
@@ -98,10 +106,7 @@ def event_record_report(
     """Record what happened at ``event``: people reached, a report and new photos."""
     for processed, caption in photos:
         photo = EventPhoto(event=event, caption=caption)
-        photo.image.save(f"photo.{processed.extension}", processed.files["large"], save=False)
-        photo.thumbnail.save(
-            f"photo-small.{processed.extension}", processed.files["small"], save=False
-        )
+        store_image_pair(large=photo.image, small=photo.thumbnail, image=processed, stem="photo")
         photo.save()
     return _bump(event, people_reached=people_reached, report=report)
 
