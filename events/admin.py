@@ -1,5 +1,10 @@
+"""The Django admin for events and visits: the same gatekeeper and the same writes
+(``events.services``) as the organizers' staff pages."""
+
 from django.contrib import admin
 
+from events import services
+from events.forms import organisations_for
 from events.models import Event, EventPhoto, Visit
 
 
@@ -10,8 +15,20 @@ class EventPhotoInline(admin.TabularInline):
     readonly_fields = ["image"]
 
 
+class OrganiserScopedAdmin(admin.ModelAdmin):
+    """Lists only rows of the user's organisations and offers only those organisations."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).editable_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = organisations_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(OrganiserScopedAdmin):
     list_display = ["title", "kind", "starts_at", "organisation", "status", "published"]
     list_filter = ["kind", "status", "published"]
     search_fields = ["title", "place"]
@@ -21,24 +38,20 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["cover", "sequence", "created_by", "created_at", "updated_at"]
     inlines = [EventPhotoInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).editable_by(request.user)
-
     def save_model(self, request, obj, form, change):
-        # Admin edits count as changes for subscribed calendars too.
-        if change:
-            obj.sequence += 1
-        else:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        # Through the service: a row lock and one SEQUENCE bump per edit, like the staff form.
+        services.event_save(event=obj, by=request.user)
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(OrganiserScopedAdmin):
     list_display = ["date", "organisation", "person_times", "given"]
     list_filter = ["organisation"]
     date_hierarchy = "date"
     list_select_related = ["organisation"]
+    # Links to member records are edited on the staff page only, where the list is limited
+    # to the people the user may see and the read is logged; here they are left alone.
+    exclude = ["people"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).editable_by(request.user)
+    def save_model(self, request, obj, form, change):
+        services.visit_save(visit=obj, by=request.user)

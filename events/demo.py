@@ -9,8 +9,10 @@ from PIL import Image, ImageDraw
 
 from accounts.demo import demo_account, demo_committee_and_branches
 from accounts.roles import ORGANIZERS
-from events.models import LOCAL_TZ, Event, EventPhoto, Visit
+from events.models import Event, EventPhoto, Visit
+from events.services import store_image_pair
 from portal.lib.images import process_image
+from portal.lib.timezone import local_tz
 from stations.models import Station
 
 BRANCHES = ["港城货运物流公司党支部", "边关通运输公司党支部"]
@@ -173,13 +175,13 @@ def seed(*, stdout) -> None:
         username="demo-organizer", role=ORGANIZERS, organisations=[committee], stdout=stdout
     )
     stations = list(Station.objects.published().order_by("pk")[:6])
-    today = timezone.localdate(timezone=LOCAL_TZ)
+    today = timezone.localdate()
     created = 0
     for index, row in enumerate(EVENTS):
         days, hour, hours, kind, title, branch, status, note, reached, report, capacity = row
         if Event.objects.filter(title=title).exists():
             continue
-        starts = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=LOCAL_TZ)
+        starts = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=local_tz())
         venue = (
             {"station": stations[index % len(stations)]}
             if stations
@@ -203,14 +205,12 @@ def seed(*, stdout) -> None:
         )
         if index % 3 == 0:
             cover = _demo_image(COLOURS[index % len(COLOURS)], "Driver Home")
-            event.cover.save("cover.jpg", cover.files["large"], save=False)
-            event.cover_small.save("cover-small.jpg", cover.files["small"], save=False)
+            store_image_pair(large=event.cover, small=event.cover_small, image=cover, stem="cover")
         event.save()
         if reached:
             photo = _demo_image(COLOURS[(index + 2) % len(COLOURS)], "photo")
             item = EventPhoto(event=event, caption="活动现场（示意图）")
-            item.image.save("photo.jpg", photo.files["large"], save=False)
-            item.thumbnail.save("photo-small.jpg", photo.files["small"], save=False)
+            store_image_pair(large=item.image, small=item.thumbnail, image=photo, stem="photo")
             item.save()
         created += 1
     visits = 0

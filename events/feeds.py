@@ -2,12 +2,11 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import LOCAL_TZ, Event
+from events.models import Event
 
 FEED_LIMIT = 50
 
@@ -25,14 +24,10 @@ class EventsFeed(Feed):
         )
 
     def item_title(self, item):
-        if item.is_cancelled:
-            return _("Cancelled: %(title)s") % {"title": item.title}
-        if item.is_postponed:
-            return _("Postponed: %(title)s") % {"title": item.title}
-        return item.title
+        return item.status_title
 
     def item_description(self, item):
-        when = date_format(timezone.localtime(item.starts_at, LOCAL_TZ), "DATETIME_FORMAT")
+        when = date_format(item.local_starts_at, "DATETIME_FORMAT")
         parts = [f"{when} · {item.venue_name}"]
         if item.status_note:
             parts.append(item.status_note)

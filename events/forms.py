@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from events.models import Event, Visit, covered_organisation_ids
+from accounts.permissions import covered_organisation_ids
+from events.models import Event, Visit
 from members.models import Person
 from portal.lib.images import process_image
+from portal.lib.timezone import local_tz_name
 from stations.models import Station
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -66,7 +68,9 @@ class EventForm(forms.ModelForm):
         self.fields["station"].queryset = Station.objects.published()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-            self.fields[name].help_text = _("Beijing time (Asia/Shanghai).")
+            self.fields[name].help_text = _("Local time (%(time_zone)s)") % {
+                "time_zone": local_tz_name()
+            }
 
     def clean_cover_upload(self):
         upload = self.cleaned_data.get("cover_upload")

@@ -1,17 +1,19 @@
 """iCalendar (RFC 5545) output for care events, built with the icalendar library.
 
 Each event keeps its UUID as UID, so a subscribed phone updates its copy instead of adding a
-second one; SEQUENCE is the event's revision, raised on every change; times carry
-TZID=Asia/Shanghai with the matching VTIMEZONE; a cancelled event stays in the feed with
-STATUS:CANCELLED so calendars strike it out rather than silently keeping the old notice.
+second one; SEQUENCE is the event's revision, raised on every change; times carry the TZID
+of the local time zone (settings.TIME_ZONE) with the matching VTIMEZONE, or are UTC ("Z")
+when that zone is UTC; a cancelled event stays in the feed with STATUS:CANCELLED so
+calendars strike it out rather than silently keeping the old notice.
 """
 
 from datetime import UTC
 
 import icalendar
-from django.utils.translation import gettext as _
+from icalendar.timezone import is_utc
 
-from events.models import LOCAL_TZ, Event
+from events.models import Event
+from portal.lib.timezone import local_tz, local_tz_name
 
 PRODID = "-//Driver Home Fangchenggang//Care events//ZH"
 UID_DOMAIN = "driverhome.fcg"
@@ -34,14 +36,9 @@ def _vevent(event: Event, request) -> icalendar.Event:
     vevent.add("created", event.created_at.astimezone(UTC))
     vevent.add("last-modified", event.updated_at.astimezone(UTC))
     vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", event.starts_at.astimezone(LOCAL_TZ))
-    vevent.add("dtend", event.ends_at.astimezone(LOCAL_TZ))
-    summary = event.title
-    if event.is_cancelled:
-        summary = _("Cancelled: %(title)s") % {"title": event.title}
-    elif event.is_postponed:
-        summary = _("Postponed: %(title)s") % {"title": event.title}
-    vevent.add("summary", summary)
+    vevent.add("dtstart", event.local_starts_at)
+    vevent.add("dtend", event.local_ends_at)
+    vevent.add("summary", event.status_title)
     description = event.description
     if event.status_note:
         description = f"{event.status_note}\n\n{description}".strip()
@@ -64,11 +61,12 @@ def calendar_bytes(events, *, request, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    calendar.add("x-wr-timezone", local_tz_name())
     for event in events:
         calendar.add_component(_vevent(event, request))
-    # VTIMEZONE for Asia/Shanghai, generated from the tz database by icalendar.
+    # VTIMEZONE for the local zone, generated from the tz database by icalendar; an empty
+    # calendar still names it. UTC times are written with "Z" and need none.
     calendar.add_missing_timezones()
-    if not calendar.timezones:
-        calendar.add_component(icalendar.Timezone.from_tzid("Asia/Shanghai"))
+    if not calendar.timezones and not is_utc(local_tz()):
+        calendar.add_component(icalendar.Timezone.from_tzid(local_tz_name()))
     return calendar.to_ical()

@@ -1,8 +1,7 @@
 """Care events (notices of what is coming, records of what happened) and care visits."""
 
 import uuid
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -11,75 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import covered_organisation_ids, is_organizer, is_superuser
+from events.querysets import EventQuerySet, VisitQuerySet
 from portal.lib.text import validate_plain_text
-
-# Events are announced and shown in local time, whatever the server's TIME_ZONE says.
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-# How far back the public list and the feeds reach for past events.
-RECENT_PAST = timedelta(days=180)
-
-
-def local_day_bounds(day) -> tuple[datetime, datetime]:
-    """Return the aware start and end of ``day`` in Asia/Shanghai."""
-    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
-    return start, start + timedelta(days=1)
-
-
-class EventQuerySet(models.QuerySet):
-    def published(self):
-        """Events anyone may see, cancelled and postponed ones included."""
-        return self.filter(published=True)
-
-    def for_display(self):
-        """Join what every listing shows: the venue station and the organisation."""
-        return self.select_related("station", "organisation")
-
-    def upcoming(self, now=None):
-        """Published events not yet over, soonest first."""
-        now = now or timezone.now()
-        return self.published().filter(ends_at__gte=now).order_by("starts_at", "pk")
-
-    def recent_past(self, now=None):
-        """Published events over within RECENT_PAST, latest first."""
-        now = now or timezone.now()
-        return (
-            self.published()
-            .filter(ends_at__lt=now, ends_at__gte=now - RECENT_PAST)
-            .order_by("-starts_at", "-pk")
-        )
-
-    def in_feed(self, now=None):
-        """Published events for the calendar and news feeds: upcoming and recent past."""
-        now = now or timezone.now()
-        return self.published().filter(ends_at__gte=now - RECENT_PAST)
-
-    def on_local_day(self, day):
-        """Events that start on ``day`` as a driver's phone in Fangchenggang shows it."""
-        start, end = local_day_bounds(day)
-        return self.filter(starts_at__gte=start, starts_at__lt=end)
-
-    def upcoming_at(self, station, now=None):
-        """Published upcoming events held at ``station``, soonest first."""
-        return self.upcoming(now).filter(station=station)
-
-    def upcoming_by_station(self, station_ids, *, limit=3, now=None) -> dict[int, list]:
-        """Map each station id to its next ``limit`` published events, in one query."""
-        grouped: dict[int, list] = {}
-        rows = self.upcoming(now).filter(station_id__in=list(station_ids)).for_display()
-        for event in rows.order_by("station_id", "starts_at", "pk"):
-            bucket = grouped.setdefault(event.station_id, [])
-            if len(bucket) < limit:
-                bucket.append(event)
-        return grouped
-
-    def editable_by(self, user):
-        """The gatekeeper: events ``user`` may edit (organizers: their organisations)."""
-        if is_superuser(user):
-            return self
-        if not is_organizer(user):
-            return self.none()
-        return self.filter(organisation_id__in=covered_organisation_ids(user))
+from portal.lib.timezone import local_tz
 
 
 class EventKind(models.TextChoices):
@@ -99,7 +32,25 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Event(models.Model):
+class Recorded(models.Model):
+    """Who created a row and when it was created and last changed."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Event(Recorded):
     """A care event notice: what is coming, and afterwards what happened."""
 
     Kind = EventKind
@@ -166,17 +117,6 @@ class Event(models.Model):
     report = models.TextField(
         _("report"), blank=True, validators=[validate_plain_text], help_text=_("What happened.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -214,15 +154,24 @@ class Event(models.Model):
 
     @property
     def local_starts_at(self) -> datetime:
-        return timezone.localtime(self.starts_at, LOCAL_TZ)
+        return timezone.localtime(self.starts_at, local_tz())
 
     @property
     def local_ends_at(self) -> datetime:
-        return timezone.localtime(self.ends_at, LOCAL_TZ)
+        return timezone.localtime(self.ends_at, local_tz())
 
     @property
     def venue_name(self) -> str:
-        return self.station.name if self.station_id else self.place
+        return self.station.name if self.station is not None else self.place
+
+    @property
+    def status_title(self) -> str:
+        """The title, prefixed when cancelled or postponed (many calendars ignore STATUS)."""
+        if self.is_cancelled:
+            return _("Cancelled: %(title)s") % {"title": self.title}
+        if self.is_postponed:
+            return _("Postponed: %(title)s") % {"title": self.title}
+        return self.title
 
     @property
     def is_cancelled(self) -> bool:
@@ -255,24 +204,10 @@ class EventPhoto(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
-class VisitQuerySet(models.QuerySet):
-    def total_person_times(self) -> int:
-        """Sum the person-times of these visits (0 when there are none), in one query."""
-        return self.aggregate(total=models.Sum("person_times"))["total"] or 0
-
-    def editable_by(self, user):
-        """The gatekeeper: visits ``user`` may see and edit (organizers: their organisations)."""
-        if is_superuser(user):
-            return self
-        if not is_organizer(user):
-            return self.none()
-        return self.filter(organisation_id__in=covered_organisation_ids(user))
-
-
-class Visit(models.Model):
+class Visit(Recorded):
     """A care visit (走访慰问), counted in person-times."""
 
     date = models.DateField(_("date"))
@@ -301,17 +236,6 @@ class Visit(models.Model):
         blank=True,
         related_name="care_visits",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
     objects = VisitQuerySet.as_manager()
 
     class Meta:

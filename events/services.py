@@ -1,31 +1,65 @@
-"""Writes for care events and visits: each in one transaction, files included."""
+"""Writes for care events and visits: each in one transaction, files included.
+
+The organizers' staff pages and the Django admin both write through these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 
 from events.models import Event, EventPhoto, Visit
 from members.models import Person
 from portal.lib.images import ProcessedImage
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def store_image_pair(
+    *, large: FieldFile, small: FieldFile, image: ProcessedImage, stem: str
+) -> None:
+    """Put the two sizes of a checked, re-encoded image into two file fields (row not saved)."""
+    large.save(f"{stem}.{image.extension}", image.files["large"], save=False)
+    small.save(f"{stem}-small.{image.extension}", image.files["small"], save=False)
+
 
 def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
     if remove_cover or cover is not None:
-        old = [(field.storage, field.name) for field in (event.cover, event.cover_small) if field]
+        old = [
+            (field.storage, field.name)
+            for field in (event.cover, event.cover_small)
+            if field.name is not None and field.name != ""
+        ]
+
+        def delete_old() -> None:
+            for storage, name in old:
+                if name:
+                    storage.delete(name)
+
         # Delete the old files only once the new row is committed, so a failure keeps them.
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old])
+        transaction.on_commit(delete_old)
         event.cover, event.cover_small = None, None
     if cover is not None:
-        event.cover.save(f"cover.{cover.extension}", cover.files["large"], save=False)
-        event.cover_small.save(f"cover-small.{cover.extension}", cover.files["small"], save=False)
+        store_image_pair(large=event.cover, small=event.cover_small, image=cover, stem="cover")
 
 
 @transaction.atomic
 def event_save(
-    *, event: Event, by, cover: ProcessedImage | None = None, remove_cover: bool = False
+    *,
+    event: Event,
+    by: User | None,
+    cover: ProcessedImage | None = None,
+    remove_cover: bool = False,
 ) -> Event:
     """Create or update ``event`` (an unsaved form instance) and bump its calendar revision.
 
-    Every change of a saved event raises SEQUENCE, so subscribed calendars replace their copy.
+    Every change of a saved event raises SEQUENCE exactly once, under a row lock, so
+    subscribed calendars replace their copy (the staff form and the admin both come here).
     """
     if event.pk is None:
         event.created_by = by
@@ -40,7 +74,7 @@ def event_save(
     return event
 
 
-def _bump(event: Event, **changes) -> Event:
+def _bump(event: Event, **changes: Any) -> Event:
     changes["sequence"] = F("sequence") + 1
     for name, value in changes.items():
         setattr(event, name, value)
@@ -67,22 +101,18 @@ def event_record_report(
     event: Event,
     people_reached: int | None,
     report: str,
-    photos: list[tuple[ProcessedImage, str]] = (),
+    photos: Sequence[tuple[ProcessedImage, str]] = (),
 ) -> Event:
     """Record what happened at ``event``: people reached, a report and new photos."""
     for processed, caption in photos:
         photo = EventPhoto(event=event, caption=caption)
-        photo.image.save(f"photo.{processed.extension}", processed.files["large"], save=False)
-        photo.thumbnail.save(
-            f"photo-small.{processed.extension}", processed.files["small"], save=False
-        )
+        store_image_pair(large=photo.image, small=photo.thumbnail, image=processed, stem="photo")
         photo.save()
     return _bump(event, people_reached=people_reached, report=report)
 
 
 @transaction.atomic
-@transaction.atomic
-def visit_save(*, visit: Visit, by, people=None) -> Visit:
+def visit_save(*, visit: Visit, by: User | None, people: Iterable[Person] | None = None) -> Visit:
     """Create or update a care visit record (an unsaved form instance).
 
     ``people``: the member records ``by`` chose among those they may see, or None to leave

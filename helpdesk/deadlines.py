@@ -1,4 +1,4 @@
-"""Deadlines for help requests, counted in Asia/Shanghai working days.
+"""Deadlines for help requests, counted in local (TIME_ZONE) working days.
 
 Working days are Monday to Friday, minus the dates in ``settings.CARE_HOLIDAYS`` (ISO dates,
 empty by default) plus the make-up working weekend days in ``settings.CARE_EXTRA_WORKDAYS``
@@ -7,13 +7,11 @@ empty by default) plus the make-up working weekend days in ``settings.CARE_EXTRA
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from helpdesk.models.requests import Category, CategoryDeadline, HelpRequest, State
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from portal.lib.timezone import local_tz
 
 # Defaults after the transport hotline's "2252" practice.
 DEFAULT_TRANSFER_MINUTES = 120
@@ -57,19 +55,20 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """Return the same Shanghai wall-clock time ``days`` working days after ``start``.
+    """Return the same local wall-clock time ``days`` working days after ``start``.
 
     A start on a weekend or holiday counts from that day's time as if it were the next
     working day: Saturday 10:00 + 2 working days is Tuesday 10:00.
     """
-    local = start.astimezone(SHANGHAI)
+    zone = local_tz()
+    local = start.astimezone(zone)
     day = local.date()
     counted = 0
     while counted < days:
         day += timedelta(days=1)
         if is_working_day(day):
             counted += 1
-    result = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=SHANGHAI)
+    result = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
     return result
 
 

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from portal.lib.timezone import local_tz_name
+
 
 def site(request):
-    """Give every template the emergency line and links to this page in each language."""
+    """Give every template the emergency line, links to this page in each language and the
+    local time zone (TIME_ZONE, for scripts that show times: ``<html data-time-zone>``)."""
     current = get_language()
     path = request.get_full_path()
     languages = [
@@ -22,4 +25,5 @@ def site(request):
             ch for ch in settings.EMERGENCY_PHONE if ch.isdigit() or ch == "+"
         ),
         "site_languages": languages,
+        "time_zone": local_tz_name(),
     }

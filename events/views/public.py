@@ -1,12 +1,10 @@
 """Care events for everyone: list, notice, calendar files."""
 
 import json
-from functools import wraps
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ from events.forms import (
     EventFilterForm,
 )
 from events.ical import calendar_bytes
-from events.models import LOCAL_TZ, Event
+from events.models import Event
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
@@ -30,17 +28,6 @@ SCHEMA_STATUS = {
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def local_time(view):
-    """Show and read every date of ``view`` in Asia/Shanghai, whatever TIME_ZONE says."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(LOCAL_TZ):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def home_events(limit: int = HOME_LIMIT) -> list[Event]:
     """The next few published events, for the home page (one query)."""
     return list(Event.objects.upcoming().for_display()[:limit])
@@ -50,7 +37,6 @@ def home_events(limit: int = HOME_LIMIT) -> list[Event]:
 
 
 @require_safe
-@local_time
 def event_list(request):
     form = EventFilterForm(request.GET or None)
     upcoming = Event.objects.upcoming().for_display()
@@ -111,7 +97,6 @@ def event_json_ld(event: Event, request) -> str:
 
 
 @require_safe
-@local_time
 def event_detail(request, pk):
     event = get_object_or_404(Event.objects.published().for_display(), pk=pk)
     photos = list(event.photos.all())

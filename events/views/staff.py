@@ -14,14 +14,12 @@ from events.forms import (
     VisitForm,
 )
 from events.models import Event, Visit
-from events.views.public import local_time
 from members.models import AccessLog, Person
 from members.services import access_log_record
 
 
 @require_safe
 @staff_view(is_organizer)
-@local_time
 def staff_event_list(request):
     events = list(Event.objects.editable_by(request.user).for_display().order_by("-starts_at"))
     return render(request, "events/staff_list.html", {"events": events})
@@ -29,7 +27,6 @@ def staff_event_list(request):
 
 @require_http_methods(["GET", "POST"])
 @staff_view(is_organizer)
-@local_time
 def staff_event_edit(request, pk=None):
     event = None
     if pk is not None:
@@ -61,7 +58,6 @@ def staff_event_publish(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @staff_view(is_organizer)
-@local_time
 def staff_event_cancel(request, pk):
     event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
     form = EventCancelForm(request.POST or None)
@@ -74,7 +70,6 @@ def staff_event_cancel(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @staff_view(is_organizer)
-@local_time
 def staff_event_report(request, pk):
     event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
     form = EventReportForm(request.POST or None, request.FILES or None, instance=event)

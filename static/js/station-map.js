@@ -31,7 +31,8 @@ function popupFor(feature) {
   if (p.next_event) {
     const next = document.createElement("p");
     const when = new Date(p.next_event.starts).toLocaleString(document.documentElement.lang, {
-      timeZone: "Asia/Shanghai",
+      // The portal's TIME_ZONE, handed over by the page (templates/base.html).
+      timeZone: document.documentElement.dataset.timeZone || undefined,
       month: "numeric",
       day: "numeric",
       hour: "2-digit",

@@ -213,8 +213,18 @@ def test_event_detail_of_unknown_id_is_404(client, pk):
     assert client.get(f"/events/{pk}/event.ics").status_code == 404
 
 
-def test_event_list_days_follow_shanghai_even_if_server_runs_in_utc(client, make_event, settings):
+def test_event_list_days_follow_time_zone_setting_when_utc(client, make_event, settings):
+    # One local time zone, TIME_ZONE: under UTC both events fall on 15 July.
     settings.TIME_ZONE = "UTC"
+    make_event("深夜", starts_at=datetime(2030, 7, 15, 15, 30, tzinfo=UTC), hours=1)
+    make_event("凌晨", starts_at=datetime(2030, 7, 15, 16, 30, tzinfo=UTC), hours=1)
+    html = client.get(reverse("events:list")).content.decode()
+    assert '<time datetime="2030-07-15">' in html
+    assert '<time datetime="2030-07-16">' not in html
+    assert "2030年7月15日 15:30" in html and "2030年7月15日 16:30" in html
+
+
+def test_event_list_days_follow_time_zone_setting_in_shanghai(client, make_event):
     make_event("深夜", starts_at=datetime(2030, 7, 15, 15, 30, tzinfo=UTC), hours=1)
     make_event("凌晨", starts_at=datetime(2030, 7, 15, 16, 30, tzinfo=UTC), hours=1)
     html = client.get(reverse("events:list")).content.decode()

@@ -1,7 +1,7 @@
 """Organizers' event and visit pages: access, forms, bad input, effects."""
 
 import os
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import BytesIO
 
 import pytest
@@ -114,13 +114,21 @@ def test_organizer_creates_event_with_cover(client, organizer, branch_a):
     assert timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M") == data["starts_at"]
 
 
-def test_staff_form_reads_times_as_shanghai_time(client, organizer, branch_a, settings):
-    settings.TIME_ZONE = "UTC"
+@pytest.mark.parametrize(
+    ("time_zone", "stored"),
+    [("Asia/Shanghai", "2030-07-15T15:30:00+00:00"), ("UTC", "2030-07-15T23:30:00+00:00")],
+)
+def test_staff_form_reads_times_in_the_time_zone_setting(
+    client, organizer, branch_a, settings, time_zone, stored
+):
+    settings.TIME_ZONE = time_zone
     client.force_login(organizer)
+    html = client.get(reverse("events:staff-new")).content.decode()
+    assert f"({time_zone})" in html  # the help text names the zone
     data = _form_data(branch_a, starts_at="2030-07-15T23:30", ends_at="2030-07-16T00:30")
     assert client.post(reverse("events:staff-new"), data).status_code == 302
     event = Event.objects.get()
-    assert event.starts_at.isoformat() == "2030-07-15T15:30:00+00:00"
+    assert event.starts_at.astimezone(UTC).isoformat() == stored
 
 
 def test_editing_bumps_sequence(client, organizer, make_event, branch_a):
