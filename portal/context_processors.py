@@ -2,6 +2,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from portal.lib.phones import tel_uri
+
 
 def site(request):
     """Give every template the emergency line and links to this page in each language."""
@@ -18,8 +20,6 @@ def site(request):
     ]
     return {
         "emergency_phone": settings.EMERGENCY_PHONE,
-        "emergency_tel": "".join(
-            ch for ch in settings.EMERGENCY_PHONE if ch.isdigit() or ch == "+"
-        ),
+        "emergency_tel": tel_uri(settings.EMERGENCY_PHONE),
         "site_languages": languages,
     }

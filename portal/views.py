@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from events.views.public import home_events
+from portal.lib.phones import tel_uri
 from stations.home import home_context as stations_home
 
 
@@ -38,6 +39,6 @@ def server_error(request):
     phone = settings.EMERGENCY_PHONE
     context = {
         "emergency_phone": phone,
-        "emergency_tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+        "emergency_tel": tel_uri(phone),
     }
     return HttpResponseServerError(template.render(context))
