@@ -1,6 +1,5 @@
 """Care events for everyone: list, notice, calendar files."""
 
-import json
 from functools import wraps
 
 from django.http import HttpResponse
@@ -17,6 +16,7 @@ from events.forms import (
 )
 from events.ical import calendar_bytes
 from events.models import LOCAL_TZ, Event
+from portal.lib.jsonscript import script_json
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
@@ -27,7 +27,6 @@ SCHEMA_STATUS = {
     Event.Status.POSTPONED: "https://schema.org/EventPostponed",
     Event.Status.CANCELLED: "https://schema.org/EventCancelled",
 }
-JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def local_time(view):
@@ -107,7 +106,7 @@ def event_json_ld(event: Event, request) -> str:
         data["maximumAttendeeCapacity"] = event.capacity
     if event.cover:
         data["image"] = request.build_absolute_uri(event.cover.url)
-    return json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES)
+    return script_json(data)
 
 
 @require_safe
