@@ -10,19 +10,10 @@ from import_export.widgets import ForeignKeyWidget
 
 from accounts.models import Organisation
 from portal.lib.phones import mask, normalize_mobile
+from portal.lib.spreadsheet import neutralise_formula as neutralise
 
 from .models import Enterprise, LiaisonContact, MentoringPair, Person
 from .querysets import organisations_visible_to
-
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Make a cell value inert: text that a spreadsheet would run gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class SafeExportResource(resources.ModelResource):

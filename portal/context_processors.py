@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from portal.lib.phones import tel_uri
 from portal.lib.timezone import local_tz_name
 
 
@@ -21,9 +22,7 @@ def site(request):
     ]
     return {
         "emergency_phone": settings.EMERGENCY_PHONE,
-        "emergency_tel": "".join(
-            ch for ch in settings.EMERGENCY_PHONE if ch.isdigit() or ch == "+"
-        ),
+        "emergency_tel": tel_uri(settings.EMERGENCY_PHONE),
         "site_languages": languages,
         "time_zone": local_tz_name(),
     }

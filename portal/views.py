@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from events.models import Event
+from portal.lib.phones import tel_uri
 from stations.home import home_context as stations_home
 
 # Events on the home page: the next few, in one query.
@@ -42,6 +43,6 @@ def server_error(request):
     phone = settings.EMERGENCY_PHONE
     context = {
         "emergency_phone": phone,
-        "emergency_tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+        "emergency_tel": tel_uri(phone),
     }
     return HttpResponseServerError(template.render(context))

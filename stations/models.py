@@ -175,7 +175,9 @@ class Station(models.Model):
     @property
     def tel(self) -> str:
         """The phone as a tel: target: digits and a leading + only."""
-        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        from portal.lib.phones import tel_uri
+
+        return tel_uri(self.phone)
 
 
 class Amenity(models.Model):

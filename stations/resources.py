@@ -3,10 +3,9 @@
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .models import Amenity, Station, StationAmenity
+from portal.lib.spreadsheet import neutralise_formula
 
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .models import Amenity, Station, StationAmenity
 
 
 class AmenityCodesWidget(widgets.Widget):
@@ -85,7 +84,4 @@ class StationResource(resources.ModelResource):
         )
 
     def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
+        return neutralise_formula(super().export_field(field, instance, **kwargs))

@@ -1,5 +1,3 @@
-import json
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, prefetch_related_objects
@@ -11,6 +9,8 @@ from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
+
+from portal.lib.jsonscript import script_json
 
 from . import extensions, feeds, geo
 from .forms import NearbyForm, StationFilterForm
@@ -265,5 +265,4 @@ def _json_ld(request, station, hours) -> str:
             for _label, periods in hours
             for period in periods
         ]
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return script_json(data)

@@ -1,7 +1,5 @@
 """Care events for everyone: list, notice, calendar files."""
 
-import json
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,22 +13,16 @@ from events.forms import (
 )
 from events.ical import calendar_bytes
 from events.models import Event
+from portal.lib.jsonscript import script_json
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
-HOME_LIMIT = 3
 
 SCHEMA_STATUS = {
     Event.Status.SCHEDULED: "https://schema.org/EventScheduled",
     Event.Status.POSTPONED: "https://schema.org/EventPostponed",
     Event.Status.CANCELLED: "https://schema.org/EventCancelled",
 }
-JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def home_events(limit: int = HOME_LIMIT) -> list[Event]:
-    """The next few published events, for the home page (one query)."""
-    return list(Event.objects.upcoming().for_display()[:limit])
 
 
 # --- Public -------------------------------------------------------------------------------
@@ -93,7 +85,7 @@ def event_json_ld(event: Event, request) -> str:
         data["maximumAttendeeCapacity"] = event.capacity
     if event.cover:
         data["image"] = request.build_absolute_uri(event.cover.url)
-    return json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES)
+    return script_json(data)
 
 
 @require_safe

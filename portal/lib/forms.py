@@ -34,11 +34,13 @@ class BotCheckedForm(forms.Form):
 
     @classmethod
     def new_token(cls) -> str:
+        """Sign a fresh nonce and the time of rendering for the hidden token field."""
         return signing.dumps(
             {"n": secrets.token_hex(16), "t": int(time.time())}, salt=cls.token_salt
         )
 
     def clean_token(self) -> str:
+        """Return the nonce of a valid, unexpired token sent no sooner than the minimum time."""
         try:
             data = signing.loads(
                 self.cleaned_data["token"], salt=self.token_salt, max_age=TOKEN_MAX_AGE
@@ -59,6 +61,7 @@ class BotCheckedForm(forms.Form):
         return data["n"]
 
     def clean_website(self) -> str:
+        """Refuse a filled-in honeypot."""
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Leave this field empty."))
         return ""

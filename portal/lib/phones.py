@@ -1,21 +1,35 @@
-"""Phone numbers: one canonical form, one validator, one mask, used by every app."""
+"""Phone numbers: one canonical form, one validator, one mask, used by every app.
+
+Which numbers exist (mobile prefixes, area codes, lengths) is decided by the
+``phonenumbers`` library, Google's libphonenumber metadata; this module only decides
+what the portal accepts and how it stores it:
+
+* mainland mobiles as 11 ASCII digits (``13800138000``);
+* Vietnamese mobiles in E.164 (``+84912345678``);
+* station and organisation phones as typed, without separators (``07702800001``).
+"""
 
 import re
 import unicodedata
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import PhoneNumberType
 
-# Mainland mobile: 11 ASCII digits starting 13–19. Vietnamese: +84 then 9 or 10 digits.
-MAINLAND_MOBILE = re.compile(r"\A1[3-9][0-9]{9}\Z")
-VIETNAM = re.compile(r"\A\+84[0-9]{9,10}\Z")
-# Landlines shown for stations and organisations: digits, one optional leading +, 7–15 digits.
+# The region a number without a country code belongs to.
+HOME_REGION = "CN"
+MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# What is left once separators are gone: ASCII digits and one optional leading +.
+DIALABLE = re.compile(r"\A\+?[0-9]+\Z")
+# Landlines: 7–15 digits, which the error message promises.
 LANDLINE = re.compile(r"\A\+?[0-9]{7,15}\Z")
 
 INVALID_MOBILE = _(
     "Enter a mainland mobile number (11 digits, e.g. 13800138000) "
     "or a Vietnamese number starting with +84."
 )
+INVALID_LANDLINE = _("Enter a phone number of 7 to 15 digits, optionally starting with +.")
 
 
 def _clean(value: str) -> str:
@@ -24,11 +38,24 @@ def _clean(value: str) -> str:
     return re.sub(r"[\s\-().]", "", text)
 
 
+def _parse(text: str) -> phonenumbers.PhoneNumber | None:
+    # Only ASCII digits get this far: phonenumbers would read Arabic-Indic digits and
+    # drop trailing junk, and the stored form must be exactly what was checked.
+    if not DIALABLE.match(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, HOME_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
 def normalize_mobile(value: str) -> str:
     """Return the canonical form of a mainland (13800138000) or Vietnamese (+84…) mobile.
 
     Accepts full-width digits, spaces and dashes, a +86/0086 prefix for mainland numbers
-    and 0084/84/0-leading forms for Vietnamese ones; raises ValidationError otherwise.
+    and +84/0084 (with or without the trunk 0 after it) for Vietnamese ones; raises
+    ValidationError for anything else, including landlines and unassigned prefixes.
     """
     text = _clean(value)
     if text.startswith("0086"):
@@ -39,20 +66,41 @@ def normalize_mobile(value: str) -> str:
         text = "+84" + text[4:]
     if text.startswith("+84") and text[3:4] == "0":
         text = "+84" + text[4:]
-    if MAINLAND_MOBILE.match(text) or VIETNAM.match(text):
-        return text
+    number = _parse(text)
+    if number is not None and phonenumbers.number_type(number) in MOBILE_TYPES:
+        region = phonenumbers.region_code_for_number(number)
+        national = str(number.national_number)
+        # Mainland: exactly the 11 digits that were typed (no trunk 0, no extension).
+        if region == HOME_REGION and text == national and len(national) == 11:
+            return national
+        if region == "VN" and text.startswith("+84"):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValidationError(INVALID_MOBILE, code="invalid_phone")
 
 
 def normalize_landline(value: str) -> str:
-    """Return a dialable phone (ASCII digits, optional leading +) or raise ValidationError."""
+    """Return a dialable phone (ASCII digits, optional leading +) or raise ValidationError.
+
+    The number must exist for ``phonenumbers``: a mainland landline needs its area code
+    (0770-2800001), mobiles and 400 numbers are fine, foreign ones need their +country code.
+    It is stored as typed, without separators: 0770-2800001 becomes 07702800001.
+    """
     text = _clean(value)
-    if LANDLINE.match(text):
+    if LANDLINE.match(text) and _parse(text) is not None:
         return text
-    raise ValidationError(
-        _("Enter a phone number of 7 to 15 digits, optionally starting with +."),
-        code="invalid_phone",
-    )
+    raise ValidationError(INVALID_LANDLINE, code="invalid_phone")
+
+
+def tel_uri(phone: str) -> str:
+    """Return ``phone`` as the target of a tel: link: ASCII digits and a leading + only.
+
+    Templates write ``href="tel:{{ … }}"``; this gives what follows the colon. Full-width
+    digits count, separators and anything else go, and a + is kept only in front.
+    """
+    text = unicodedata.normalize("NFKC", str(phone or ""))
+    kept = [ch for ch in text if ch in "+0123456789"]
+    digits = "".join(ch for ch in kept if ch != "+")
+    return ("+" if kept and kept[0] == "+" else "") + digits
 
 
 def mask(value: str, *, keep_start: int = 3, keep_end: int = 4) -> str:

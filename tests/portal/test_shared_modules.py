@@ -110,3 +110,21 @@ def test_process_image_makes_small_and_large_renditions():
         assert max(small.size) == 480
     with Image.open(result.files["large"]) as large:
         assert max(large.size) == 1600
+
+
+@pytest.mark.parametrize("stored", ["", "13800138000", "+84912345678"])
+def test_canonical_mobiles_pass_the_model_check(stored):
+    from members.phones import validate_canonical_mobile
+
+    validate_canonical_mobile(stored)
+
+
+@pytest.mark.parametrize(
+    "stored", ["138 0013 8000", "+8613800138000", "+840912345678", "12800138000"]
+)
+def test_non_canonical_stored_mobiles_fail_the_model_check(stored):
+    from members.phones import validate_canonical_mobile
+
+    with pytest.raises(ValidationError) as excinfo:
+        validate_canonical_mobile(stored)
+    assert excinfo.value.messages == [str(phones.INVALID_MOBILE)]
