@@ -1,12 +1,19 @@
-"""Admin for help requests, deadlines and micro-wishes."""
+"""Admin for help requests, deadlines and micro-wishes, read-only over the gatekeepers.
+
+Requests and wishes are listed from ``visible_to(user)`` only; a change, history or delete
+page of a record outside it answers 404, like a missing one. Transitions happen in the
+dispatcher queue, through the services.
+"""
 
 from django.contrib import admin
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.figures import help_figures
 from helpdesk.models import CategoryDeadline, HelpEvent, HelpRequest, Wish
+from helpdesk.querysets import is_desk
 from portal.lib.phones import mask
 
 
@@ -33,9 +40,43 @@ class HelpEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # The parent page already passed the gatekeeper: whoever sees the request sees
+        # its history, as on the staff detail page.
+        return obj is not None
+
+
+class GatekeptAdmin(admin.ModelAdmin):
+    """Rows from the model's gatekeeper; read-only; out of scope or missing → 404."""
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Outside the user's scope and missing look the same.
+            raise Http404
+        return obj
+
+    def may_view(self, request) -> bool:
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_view(request)
+
+    def has_module_permission(self, request):
+        return self.may_view(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
+class HelpRequestAdmin(GatekeptAdmin):
     """Read-only view over the gatekeeper; transitions happen in the dispatcher queue."""
 
     list_display = [
@@ -76,10 +117,15 @@ class HelpRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            HelpRequest.objects.visible_to(request.user)
+            super()
+            .get_queryset(request)
             .select_related("station", "holder_organisation")
             .queue_order()
         )
+
+    def may_view(self, request) -> bool:
+        # The desk, help handlers and a named helper while they hold a request.
+        return HelpRequest.objects.may_hold(request.user)
 
     @admin.display(description=_("tracking code"), ordering="code")
     def tracking_code(self, obj):
@@ -98,20 +144,9 @@ class HelpRequestAdmin(admin.ModelAdmin):
         url = reverse("helpdesk:staff-detail", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open in the dispatcher queue"))
 
-    def has_add_permission(self, request):
-        return False
-
     def has_delete_permission(self, request, obj=None):
+        # Finished requests are purged after the retention period, never by hand.
         return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "figures": help_figures()}
@@ -131,7 +166,7 @@ class CategoryDeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Wish)
-class WishAdmin(admin.ModelAdmin):
+class WishAdmin(GatekeptAdmin):
     list_display = ["short_text", "state", "approved_at", "rejected", "created_at"]
     list_filter = ["state", "rejected"]
     exclude = ["phone"]
@@ -150,15 +185,9 @@ class WishAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    def get_queryset(self, request):
-        return Wish.objects.visible_to(request.user)
+    def may_view(self, request) -> bool:
+        return is_desk(request.user)
 
     @admin.display(description=_("wish"))
     def short_text(self, obj):
         return obj.text[:60]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -7,7 +7,7 @@ from unittest import mock
 from django.utils import timezone
 
 from accounts.demo import demo_account, demo_committee_and_branches
-from accounts.roles import DISPATCHERS
+from accounts.roles import DISPATCHERS, HELP_HANDLERS
 from helpdesk.models import HelpRequest
 from helpdesk.services import requests as services
 from helpdesk.services import wishes
@@ -109,7 +109,11 @@ def seed(*, stdout):
     dispatcher = demo_account(
         username="demo_dispatcher", role=DISPATCHERS, organisations=[committee], stdout=stdout
     )
-    handler = demo_account(username="demo_handler", organisations=[branches[0]], stdout=stdout)
+    # The first branch's help handler: the requests transferred there are theirs.
+    handler = demo_account(
+        username="demo_handler", role=HELP_HANDLERS, organisations=[branches[0]], stdout=stdout
+    )
+    # A party member of the second branch, with no role: sees only what is passed to them.
     helper = demo_account(username="demo_helper", organisations=[branches[1]], stdout=stdout)
     for user, mail in ((handler, "handler"), (helper, "helper"), (dispatcher, "dispatcher")):
         if not user.email:

@@ -11,80 +11,20 @@ from accounts.permissions import (
     is_active_staff,
     is_dispatcher,
     is_help_handler,
-    is_superuser,
 )
+from helpdesk.choices import FINAL_STATES, OPEN_STATES, Category, Level, State
+from helpdesk.querysets import HelpRequestQuerySet
 
-
-class Category(models.TextChoices):
-    BREAKDOWN = "breakdown", _("Vehicle breakdown or repair")
-    RESCUE = "rescue", _("Emergency rescue")
-    LEGAL = "legal", _("Legal advice")
-    SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
-    REST_RIGHTS = "rest_rights", _("Rest and leave rights")
-    OTHER = "other", _("Other")
-
-
-class State(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    TRANSFERRED = "transferred", _("Transferred")
-    IN_PROGRESS = "in_progress", _("In progress")
-    RESOLVED = "resolved", _("Resolved")
-    FOLLOWED_UP = "followed_up", _("Followed up")
-    REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", pgettext_lazy("help request state", "Closed")
-    DUPLICATE = "duplicate", _("Duplicate")
-    NOT_FOR_US = "not_for_us", _("Not for us")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-# States after which nothing more happens; old ones are purged (see purge_help_requests).
-FINAL_STATES = ["closed", "duplicate", "not_for_us", "withdrawn"]
-
-# States in which someone still has to act; the queue shows these.
-OPEN_STATES = [
-    State.RECEIVED,
-    State.TRANSFERRED,
-    State.IN_PROGRESS,
-    State.RESOLVED,
-    State.FOLLOWED_UP,
-    State.REOPENED,
+__all__ = [
+    "FINAL_STATES",
+    "OPEN_STATES",
+    "Category",
+    "CategoryDeadline",
+    "HelpEvent",
+    "HelpRequest",
+    "Level",
+    "State",
 ]
-
-
-class Level(models.IntegerChoices):
-    """The assistance chain 个人—党员—党支部—行业党委."""
-
-    INDIVIDUAL = 0, _("Individual")
-    MEMBER = 1, _("Party member")
-    BRANCH = 2, _("Party branch")
-    COMMITTEE = 3, _("Industry party committee")
-
-
-class HelpRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The gatekeeper: the requests ``user`` may see and handle.
-
-        Dispatchers (the desk that collects every request) and superusers see all. A help
-        handler sees the requests held by an organisation they cover (their organisations
-        and every sub-organisation); the helper a request was transferred to by name sees
-        that request while they hold it. Every other account, whatever its organisations
-        (organizers, station managers, member-records officers), sees none.
-        """
-        if not is_active_staff(user):
-            return self.none()
-        if is_superuser(user) or is_dispatcher(user):
-            return self
-        held = Q(holder_user=user)
-        if is_help_handler(user):
-            held |= Q(holder_organisation_id__in=covered_organisation_ids(user))
-        return self.filter(held)
-
-    def open(self):
-        return self.filter(state__in=OPEN_STATES)
-
-    def queue_order(self):
-        """Urgent first, then the nearest deadline (none last), then the oldest."""
-        return self.order_by("-urgent", models.F("due_at").asc(nulls_last=True), "created_at")
 
 
 class HelpRequest(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import is_dispatcher, is_superuser
+from helpdesk.querysets import WishQuerySet
 
 # Long digit runs in a public wish text are masked: a driver may type a phone into it.
 _DIGIT_RUN = re.compile(r"[0-9０-９][0-9０-９\s\-]{5,}[0-9０-９]")
@@ -16,18 +16,6 @@ _DIGIT_RUN = re.compile(r"[0-9０-９][0-9０-９\s\-]{5,}[0-9０-９]")
 class Road(models.TextChoices):
     G228 = "G228", "G228"
     G219 = "G219", "G219"
-
-
-class WishQuerySet(models.QuerySet):
-    def public(self):
-        """Wishes approved by staff, newest first; what the public wall may show."""
-        return self.filter(approved_at__isnull=False, rejected=False)
-
-    def visible_to(self, user):
-        """Staff who review wishes (dispatchers, superusers) see every wish, others none."""
-        if is_superuser(user) or is_dispatcher(user):
-            return self
-        return self.none()
 
 
 class Wish(models.Model):

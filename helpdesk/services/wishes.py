@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import Organisation, User
 from helpdesk.models.wishes import Wish
 from helpdesk.services.requests import IllegalTransition
 
@@ -29,12 +30,17 @@ def _locked(wish: Wish) -> Wish:
     return Wish.objects.select_for_update().get(pk=wish.pk)
 
 
-@transaction.atomic
-def wish_approve(*, wish: Wish, actor) -> Wish:
-    """Show the wish on the public wall."""
+def _locked_unreviewed(wish: Wish) -> Wish:
     wish = _locked(wish)
     if wish.approved_at or wish.rejected:
         raise IllegalTransition(gettext("This wish has already been reviewed."))
+    return wish
+
+
+@transaction.atomic
+def wish_approve(*, wish: Wish, actor: User) -> Wish:
+    """Show the wish on the public wall."""
+    wish = _locked_unreviewed(wish)
     wish.approved_at = timezone.now()
     wish.approved_by = actor
     wish.save()
@@ -42,11 +48,9 @@ def wish_approve(*, wish: Wish, actor) -> Wish:
 
 
 @transaction.atomic
-def wish_reject(*, wish: Wish, actor) -> Wish:
+def wish_reject(*, wish: Wish, actor: User) -> Wish:
     """Keep the wish off the public wall."""
-    wish = _locked(wish)
-    if wish.approved_at or wish.rejected:
-        raise IllegalTransition(gettext("This wish has already been reviewed."))
+    wish = _locked_unreviewed(wish)
     wish.rejected = True
     wish.approved_by = actor
     wish.save()
@@ -54,7 +58,9 @@ def wish_reject(*, wish: Wish, actor) -> Wish:
 
 
 @transaction.atomic
-def wish_claim(*, wish: Wish, actor, organisation=None, volunteer: str = "") -> Wish:
+def wish_claim(
+    *, wish: Wish, actor: User, organisation: Organisation | None = None, volunteer: str = ""
+) -> Wish:
     """Record who takes the wish on: an organisation or a named volunteer."""
     wish = _locked(wish)
     if not wish.approved_at or wish.rejected or wish.state != Wish.State.OPEN:
@@ -71,7 +77,7 @@ def wish_claim(*, wish: Wish, actor, organisation=None, volunteer: str = "") -> 
 
 
 @transaction.atomic
-def wish_fulfil(*, wish: Wish, actor, thank_you: str) -> Wish:
+def wish_fulfil(*, wish: Wish, actor: User, thank_you: str) -> Wish:
     """Mark a claimed wish fulfilled, with a short thank-you note for the wall."""
     wish = _locked(wish)
     if wish.state != Wish.State.CLAIMED:

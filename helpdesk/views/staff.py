@@ -70,25 +70,14 @@ def staff_detail(request, pk):
     return render(request, "helpdesk/requests/staff_detail.html", context)
 
 
-ACTIONS = {
-    "start": lambda req, user, data: services.help_request_start(
-        request=req, actor=user, note=data["text"]
-    ),
-    "resolve": lambda req, user, data: services.help_request_resolve(
-        request=req, actor=user, what_was_done=data["text"]
-    ),
-    "close": lambda req, user, data: services.help_request_close(
-        request=req, actor=user, note=data["text"]
-    ),
-    "not-for-us": lambda req, user, data: services.help_request_reject(
-        request=req, actor=user, reason=data["text"]
-    ),
-    "withdraw": lambda req, user, data: services.help_request_withdraw(
-        request=req, actor=user, reason=data["text"]
-    ),
-    "note": lambda req, user, data: services.help_request_note(
-        request=req, actor=user, text=data["text"]
-    ),
+# Actions whose one form field is ``text``: the service, and the keyword the text goes to.
+TEXT_ACTIONS = {
+    "start": (services.help_request_start, "note"),
+    "resolve": (services.help_request_resolve, "what_was_done"),
+    "close": (services.help_request_close, "note"),
+    "not-for-us": (services.help_request_reject, "reason"),
+    "withdraw": (services.help_request_withdraw, "reason"),
+    "note": (services.help_request_note, "text"),
 }
 
 
@@ -116,9 +105,12 @@ def staff_action(request, pk, action):
         run = lambda data: services.help_request_mark_duplicate(  # noqa: E731
             request=help_request, actor=user, original=data["original"], reason=data["text"]
         )
-    elif action in ACTIONS:
+    elif action in TEXT_ACTIONS:
         form = forms.TextForm(request.POST)
-        run = lambda data: ACTIONS[action](help_request, user, data)  # noqa: E731
+        service, keyword = TEXT_ACTIONS[action]
+        run = lambda data: service(  # noqa: E731
+            request=help_request, actor=user, **{keyword: data["text"]}
+        )
     else:
         raise Http404
     if not form.is_valid():

@@ -12,6 +12,7 @@ from helpdesk.deadlines import add_working_days
 from helpdesk.models import CategoryDeadline, HelpEvent
 from helpdesk.models.requests import Level, State
 from helpdesk.services import requests as services
+from helpdesk.services.escalation import escalate_overdue
 
 from .helpers import make_request
 
@@ -111,11 +112,11 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     mailoutbox.clear()
 
     clock.set(at(30, 12))  # Monday: not late yet
-    assert services.escalate_overdue() == 0
+    assert escalate_overdue() == 0
 
     clock.set(at(31, 16, 1))  # Tuesday, one minute late: up to the party branch
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue() == 1
+        assert escalate_overdue() == 1
     req.refresh_from_db()
     assert (req.level, req.holder_organisation, req.holder_user) == (Level.BRANCH, branch_a, None)
     assert req.state == State.TRANSFERRED
@@ -126,7 +127,7 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     events = HelpEvent.objects.count()
     snapshot = req.__dict__.copy()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue() == 0  # the second run changes nothing
+        assert escalate_overdue() == 0  # the second run changes nothing
         call_command("escalate_overdue")
     req.refresh_from_db()
     assert HelpEvent.objects.count() == events
@@ -134,29 +135,29 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     assert len(mailoutbox) == 1
 
     clock.set(at(33, 16, 2))  # Thursday: branch late too, up to the industry committee
-    assert services.escalate_overdue() == 1
+    assert escalate_overdue() == 1
     req.refresh_from_db()
     assert (req.level, req.holder_organisation) == (Level.COMMITTEE, committee)
 
     clock.set(at(40, 0))  # far later: at the top, nothing further
-    assert services.escalate_overdue() == 0
-    assert services.escalate_overdue() == 0
+    assert escalate_overdue() == 0
+    assert escalate_overdue() == 0
 
 
 def test_untransferred_request_at_night_goes_to_the_committee(clock, committee):
     clock.set(at(27, 23))
     req = make_request(urgent=True)
     clock.set(at(27, 23, 14))
-    assert services.escalate_overdue() == 0
+    assert escalate_overdue() == 0
     clock.set(at(27, 23, 16))
-    assert services.escalate_overdue() == 1
+    assert escalate_overdue() == 1
     req.refresh_from_db()
     assert req.state == State.TRANSFERRED and req.holder_organisation == committee
-    assert services.escalate_overdue() == 0
+    assert escalate_overdue() == 0
 
 
 def test_closed_requests_are_never_escalated(clock, dispatcher, committee):
     req = make_request()
     services.help_request_withdraw(request=req, actor=dispatcher, reason="Fixed")
     clock.set(at(40, 0))
-    assert services.escalate_overdue() == 0
+    assert escalate_overdue() == 0

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from helpdesk.forms.requests import HelpRequestForm
@@ -11,13 +10,7 @@ from helpdesk.models import HelpEvent, HelpRequest
 
 from .helpers import make_request, make_station
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_forms(settings):
-    settings.HELP_MIN_FILL_SECONDS = 0
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_forms")]
 
 
 def form_data(**overrides):

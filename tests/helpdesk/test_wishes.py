@@ -1,7 +1,6 @@
 """Micro-wishes: submission, review before showing, masked wisher, claim and fulfil."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from helpdesk.forms.wishes import WishForm
@@ -9,13 +8,7 @@ from helpdesk.models import Wish
 from helpdesk.services import wishes as services
 from helpdesk.services.requests import IllegalTransition
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.HELP_MIN_FILL_SECONDS = 0
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_forms")]
 
 
 def wish_data(**overrides):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from helpdesk.services.requests import escalate_overdue
+from helpdesk.services.escalation import escalate_overdue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,81 @@
+"""Reads on help requests and micro-wishes; ``visible_to`` is each model's one gatekeeper.
+
+Help requests are seen and handled only by the dispatch desk (dispatchers, who see all),
+superusers, help handlers for the requests held by an organisation they cover, and the
+helper a request was transferred to by name while they hold it. Wishes are reviewed by
+dispatchers and superusers only. Everyone else gets an empty queryset, and so 404 on a
+record's page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from accounts.permissions import (
+    covered_organisation_ids,
+    is_active_staff,
+    is_dispatcher,
+    is_help_handler,
+    is_superuser,
+)
+
+from .choices import OPEN_STATES
+
+
+def is_desk(user: Any) -> bool:
+    """Tell whether ``user`` is the desk: dispatchers and superusers see every request."""
+    return is_superuser(user) or is_dispatcher(user)
+
+
+class HelpRequestQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> HelpRequestQuerySet:
+        """The gatekeeper: the requests ``user`` may see and handle.
+
+        Dispatchers (the desk that collects every request) and superusers see all. A help
+        handler sees the requests held by an organisation they cover (their organisations
+        and every sub-organisation); the helper a request was transferred to by name sees
+        that request while they hold it. Every other account, whatever its organisations
+        (organizers, station managers, member-records officers), sees none.
+        """
+        if not is_active_staff(user):
+            return self.none()
+        if is_desk(user):
+            return self
+        held = Q(holder_user=user)
+        if is_help_handler(user):
+            held |= Q(holder_organisation_id__in=covered_organisation_ids(user))
+        return self.filter(held)
+
+    def may_hold(self, user: Any) -> bool:
+        """Tell whether ``user`` is someone requests go to, so the staff pages concern them.
+
+        The desk, help handlers, and a named helper while they hold a request. Says nothing
+        about which requests: that is ``visible_to``.
+        """
+        if not is_active_staff(user):
+            return False
+        if is_desk(user) or is_help_handler(user):
+            return True
+        return self.filter(holder_user=user).exists()
+
+    def open(self) -> HelpRequestQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def queue_order(self) -> HelpRequestQuerySet:
+        """Urgent first, then the nearest deadline (none last), then the oldest."""
+        return self.order_by("-urgent", models.F("due_at").asc(nulls_last=True), "created_at")
+
+
+class WishQuerySet(models.QuerySet):
+    def public(self) -> WishQuerySet:
+        """Wishes approved by staff, newest first; what the public wall may show."""
+        return self.filter(approved_at__isnull=False, rejected=False)
+
+    def visible_to(self, user: Any) -> WishQuerySet:
+        """Staff who review wishes (dispatchers, superusers) see every wish, others none."""
+        if is_desk(user):
+            return self
+        return self.none()
