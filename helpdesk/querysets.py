@@ -49,18 +49,6 @@ class HelpRequestQuerySet(models.QuerySet):
             held |= Q(holder_organisation_id__in=covered_organisation_ids(user))
         return self.filter(held)
 
-    def may_hold(self, user: Any) -> bool:
-        """Tell whether ``user`` is someone requests go to, so the staff pages concern them.
-
-        The desk, help handlers, and a named helper while they hold a request. Says nothing
-        about which requests: that is ``visible_to``.
-        """
-        if not is_active_staff(user):
-            return False
-        if is_desk(user) or is_help_handler(user):
-            return True
-        return self.filter(holder_user=user).exists()
-
     def open(self) -> HelpRequestQuerySet:
         return self.filter(state__in=OPEN_STATES)
 

@@ -22,14 +22,16 @@ HOME_REGION = "CN"
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # What is left once separators are gone: ASCII digits and one optional leading +.
 DIALABLE = re.compile(r"\A\+?[0-9]+\Z")
-# Landlines: 7–15 digits, which the error message promises.
+# Landlines: 7–15 digits before phonenumbers checks the number exists.
 LANDLINE = re.compile(r"\A\+?[0-9]{7,15}\Z")
 
 INVALID_MOBILE = _(
     "Enter a mainland mobile number (11 digits, e.g. 13800138000) "
     "or a Vietnamese number starting with +84."
 )
-INVALID_LANDLINE = _("Enter a phone number of 7 to 15 digits, optionally starting with +.")
+INVALID_LANDLINE = _(
+    "Enter a phone number with its area code (e.g. 0770-1234567), or one starting with +."
+)
 
 
 def _clean(value: str) -> str:

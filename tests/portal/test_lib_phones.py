@@ -108,7 +108,7 @@ def test_error_messages_keep_their_catalogue_msgids():
             "or a Vietnamese number starting with +84."
         )
         assert str(phones.INVALID_LANDLINE) == (
-            "Enter a phone number of 7 to 15 digits, optionally starting with +."
+            "Enter a phone number with its area code (e.g. 0770-1234567), or one starting with +."
         )
 
 
