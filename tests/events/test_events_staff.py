@@ -124,7 +124,7 @@ def test_staff_form_reads_times_in_the_time_zone_setting(
     settings.TIME_ZONE = time_zone
     client.force_login(organizer)
     html = client.get(reverse("events:staff-new")).content.decode()
-    assert f"({time_zone})" in html  # the help text names the zone
+    assert f"当地时间（{time_zone}）" in html  # the help text names the zone
     data = _form_data(branch_a, starts_at="2030-07-15T23:30", ends_at="2030-07-16T00:30")
     assert client.post(reverse("events:staff-new"), data).status_code == 302
     event = Event.objects.get()

@@ -104,7 +104,7 @@ def test_event_pages_follow_the_setting(zone, client, event):
     assert f'datetime="{zone.starts_iso}"' in detail
     assert zone.starts_shown in detail
     assert f'"startDate": "{zone.starts_iso}"' in detail  # JSON-LD
-    assert f"({zone.name})" in detail  # the page names the zone
+    assert f"当地时间（{zone.name}）" in detail  # the page names the zone
     home = client.get(reverse("home")).content.decode()
     assert f'datetime="{zone.starts_iso}"' in home
 
