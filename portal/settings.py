@@ -235,6 +235,8 @@ LANGUAGES = [
     ("vi", "Tiếng Việt"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The one local time zone: opening hours, event times, help deadlines, iCal and the map
+# (handed to scripts as <html data-time-zone>). See portal/lib/timezone.py.
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
