@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
-from helpdesk.models.requests import Category, CategoryDeadline, HelpRequest, State
+from helpdesk.choices import Category, State
+from helpdesk.models.requests import CategoryDeadline, HelpRequest
 from portal.lib.timezone import local_tz
 
 # Defaults after the transport hotline's "2252" practice.

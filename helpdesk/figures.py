@@ -6,7 +6,8 @@ from statistics import median
 
 from django.utils import timezone
 
-from helpdesk.models.requests import Category, HelpEvent, HelpRequest
+from helpdesk.choices import Category
+from helpdesk.models.requests import HelpEvent, HelpRequest
 
 Kind = HelpEvent.Kind
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models.requests import State
+from helpdesk.choices import State
 
 # States in which the request is still being worked on (not resolved, not final).
 ACTIVE = frozenset({State.RECEIVED, State.TRANSFERRED, State.IN_PROGRESS, State.REOPENED})

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models.requests import Category
+from helpdesk.choices import Category
 from portal.lib.forms import BotCheckedForm
 from portal.lib.phones import normalize_mobile
 from stations.models import Station

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from helpdesk.models.requests import Category, HelpRequest, State
+from helpdesk.choices import Category, State
+from helpdesk.models.requests import HelpRequest
 from stations.models import Station
 
 

@@ -12,19 +12,8 @@ from accounts.permissions import (
     is_dispatcher,
     is_help_handler,
 )
-from helpdesk.choices import FINAL_STATES, OPEN_STATES, Category, Level, State
+from helpdesk.choices import OPEN_STATES, Category, Level, State
 from helpdesk.querysets import HelpRequestQuerySet
-
-__all__ = [
-    "FINAL_STATES",
-    "OPEN_STATES",
-    "Category",
-    "CategoryDeadline",
-    "HelpEvent",
-    "HelpRequest",
-    "Level",
-    "State",
-]
 
 
 class HelpRequest(models.Model):

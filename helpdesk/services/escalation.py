@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organisation
-from helpdesk.models.requests import OPEN_STATES, HelpEvent, HelpRequest, Level, State
+from helpdesk.choices import OPEN_STATES, Level, State
+from helpdesk.models.requests import HelpEvent, HelpRequest
 from helpdesk.services.notices import holder_notify
 from helpdesk.services.requests import locked_request, record_move
 

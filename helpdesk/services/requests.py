@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organisation, User
+from helpdesk.choices import Level, State
 from helpdesk.deadlines import due_for
-from helpdesk.models.requests import HelpEvent, HelpRequest, Level, State
+from helpdesk.models.requests import HelpEvent, HelpRequest
 from helpdesk.services.notices import holder_notify
 from helpdesk.transitions import TRANSITIONS
 from stations.models import Station

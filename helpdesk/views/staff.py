@@ -7,8 +7,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import staff_view
+from helpdesk.choices import OPEN_STATES
 from helpdesk.forms import staff as forms
-from helpdesk.models.requests import OPEN_STATES, HelpRequest
+from helpdesk.models.requests import HelpRequest
 from helpdesk.services import requests as services
 from helpdesk.transitions import actions_for
 from portal.lib.phones import mask

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.roles import HELP_HANDLERS
+from helpdesk.choices import Level, State
 from helpdesk.deadlines import add_working_days
 from helpdesk.models import CategoryDeadline, HelpEvent
-from helpdesk.models.requests import Level, State
 from helpdesk.services import requests as services
 from helpdesk.services.escalation import escalate_overdue
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Organisation, User
+from helpdesk.choices import State
 from helpdesk.models import HelpEvent, HelpRequest, Wish
-from helpdesk.models.requests import State
 
 pytestmark = pytest.mark.django_db
 

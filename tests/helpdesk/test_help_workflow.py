@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import HELP_HANDLERS
+from helpdesk.choices import Level, State
 from helpdesk.models import HelpRequest
-from helpdesk.models.requests import Level, State
 from helpdesk.services import requests as services
 
 from .helpers import make_request

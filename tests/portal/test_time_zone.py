@@ -13,9 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from helpdesk.choices import State
 from helpdesk.deadlines import add_working_days, due_for
 from helpdesk.models import HelpRequest
-from helpdesk.models.requests import State
 from portal.lib.timezone import local_day_bounds, local_tz, local_tz_name
 from stations.models import OpeningHours, Station
 

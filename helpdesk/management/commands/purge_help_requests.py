@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.choices import FINAL_STATES
 from helpdesk.models import HelpRequest, Wish
-from helpdesk.models.requests import FINAL_STATES
 
 RETENTION_DAYS = 730
 
