@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint check messages compile-messages clean bench
+.PHONY: install run serve test lint check messages compile-messages clean bench lock
 
 $(STAMP): requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Re-lock requirements*.txt after changing the ranges in pyproject.toml (keeps existing pins).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --no-header --quiet -o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --no-header --quiet -o requirements-dev.txt

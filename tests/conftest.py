@@ -114,6 +114,9 @@ def officer_b(make_user, branch_b):
 
 # --- Browser ------------------------------------------------------------------------------
 
+# The only addresses a browser test may reach: this machine.
+NETWORK_GUARD_ORIGINS = ("http://localhost", "http://127.0.0.1", "data:", "blob:")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -167,7 +170,7 @@ def phone_page(browser):
         "**/*",
         lambda route: (
             route.continue_()
-            if route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+            if route.request.url.startswith(NETWORK_GUARD_ORIGINS)
             else route.abort()
         ),
     )
