@@ -18,7 +18,11 @@ LANGUAGES = ["zh-hans", "en", "vi"]
 PREFIX = {"zh-hans": "", "en": "/en", "vi": "/vi"}
 LOCATE = {"zh-hans": "使用我的位置", "en": "Use my location", "vi": "Dùng vị trí của tôi"}
 OPENS = {"zh-hans": "{time}开门", "en": "opens {time}", "vi": "mở cửa lúc {time}"}
-NEAREST_OPEN = {"zh-hans": "最近的营业站点", "en": "Nearest open now", "vi": "Trạm gần nhất đang mở"}
+NEAREST_OPEN = {
+    "zh-hans": "最近的营业站点",
+    "en": "Nearest open now",
+    "vi": "Trạm gần nhất đang mở",
+}
 
 # A valley far from the demo stations (about 150 km north-west of Fangchenggang), so the
 # stations placed here are the nearest whatever the demo data holds.
@@ -34,7 +38,8 @@ from stations.models import OpeningHours, Station
 now = timezone.localtime()
 opens = (now + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
 closes = opens + timedelta(hours=1)
-for number, (lat, lng) in enumerate([(23.2050, 106.9000), (23.2000, 106.9100), (23.1880, 106.9000)]):
+places = [(23.2050, 106.9000), (23.2000, 106.9100), (23.1880, 106.9000)]
+for number, (lat, lng) in enumerate(places):
     station, _ = Station.objects.update_or_create(
         slug=f"cab-closed-{number}",
         defaults=dict(name=f"山谷驿站{number}", latitude=lat, longitude=lng, published=True,
@@ -109,9 +114,7 @@ def test_folded_panel_is_remembered(prod_server, prod_page, valley):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_emergency_line_stays_on_screen_at_the_end_of_a_long_page(
-    prod_server, prod_page, language
-):
+def test_emergency_line_stays_on_screen_at_the_end_of_a_long_page(prod_server, prod_page, language):
     prod_page.goto(f"{prod_server.url}{PREFIX[language]}/stations/")
     assert prod_page.evaluate("document.documentElement.scrollHeight") > 3 * 740
     prod_page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
