@@ -179,6 +179,9 @@ PAGES = [
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_visible_action_is_at_least_44_px_tall(prod_server, prod_page, language):
     small = {}
+    # Leaflet's guessed marker-image URLs next to the page are the map's own fix (issue 10,
+    # part 1), checked by the map's tests; they are not what this test measures.
+    prod_page.route(re.compile(r".*/stations/[^/]+/marker-[a-z0-9-]+\.png$"), lambda r: r.abort())
     for path in PAGES:
         prod_page.goto(f"{prod_server.url}{PREFIX[language]}{path}")
         # Open every folded panel, so what it holds is measured too.
