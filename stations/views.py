@@ -112,7 +112,9 @@ def detail(request, slug):
         Station.objects.published().for_display().prefetch_related("photos"),
         slug=slug,
     )
-    station.is_open = station.is_open_at(timezone.now())
+    now = timezone.now()
+    station.is_open = station.is_open_at(now)
+    station.opens_label = "" if station.is_open else station.next_opening_label(now)
     hours = _hours_by_day(station)
     context = {
         "station": station,
