@@ -133,7 +133,7 @@ class StationQuerySet(models.QuerySet):
         Both highways end at the Dongxing crossing. Position along them is read from the
         coordinates: G228 runs east along the coast (longitude grows with the distance from
         Dongxing), G219 runs north along the border (latitude grows). Plain column
-        arithmetic, no function per row, so the whole list sorts cheaply.
+        arithmetic, no function per row; no index serves it (docs/stations.md has the cost).
         """
         from .models import Station
 
