@@ -117,8 +117,6 @@ def test_nearby_cards_say_when_closed_stations_open(client, make_station):
 
 @time_machine.travel(at(5, 10), tick=False)
 def test_station_page_says_when_it_opens(client, make_station):
-    station = hours(
-        make_station(open_24h=False), *[(day, time(8), time(18)) for day in range(5)]
-    )
+    station = hours(make_station(open_24h=False), *[(day, time(8), time(18)) for day in range(5)])
     html = client.get("/en" + station.get_absolute_url()).content.decode()
     assert '<span class="opens">opens Mon 08:00</span>' in html
