@@ -52,9 +52,7 @@ class Endpoint:
                 if endpoint.hang:
                     endpoint.release.wait(30)
                     return
-                status, answer = (
-                    endpoint.replies.pop(0) if endpoint.replies else endpoint.default
-                )
+                status, answer = endpoint.replies.pop(0) if endpoint.replies else endpoint.default
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -98,8 +96,15 @@ def make_group(endpoint, db):
     def make(provider="wecom", organisation=None, **extra):
         extra.setdefault("name", f"{provider} group")
         extra.setdefault("url", f"{endpoint.url}/{provider}/send?key=abc")
-        return GroupWebhook.objects.create(
-            provider=provider, organisation=organisation, **extra
-        )
+        return GroupWebhook.objects.create(provider=provider, organisation=organisation, **extra)
 
     return make
+
+
+@pytest.fixture
+def fast_forms(settings):
+    """Public forms accept an instant fill, and every rate limit starts empty."""
+    from django.core.cache import cache
+
+    settings.HELP_MIN_FILL_SECONDS = 0
+    cache.clear()
