@@ -189,7 +189,8 @@ def main() -> int:
         f"{'one send ms':>13}{'send / form':>13}"
     )
     for label, median, p95, queued, send in rows:
-        print(f"{label:<10}{median:>16.1f}{p95:>13.1f}{queued:>8}{send:>13.1f}{send / median:>13.1f}")
+        ratio = send / median
+        print(f"{label:<10}{median:>16.1f}{p95:>13.1f}{queued:>8}{send:>13.1f}{ratio:>13.1f}")
     base = rows[0][1]
     print("form median relative to 'up': " + ", ".join(f"{r[0]} {r[1] / base:.2f}" for r in rows))
     return 0

@@ -13,6 +13,7 @@ message goes *to* the driver's phone, and carries only the code and the state).
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -125,6 +126,25 @@ def _groups(organisations: Iterable[Organisation | None]) -> list[GroupWebhook]:
     return list(found.values())
 
 
+def _queue_staff(
+    request: HelpRequest, kind: str, language: str, now: datetime, **destination: Any
+) -> None:
+    """Queue one staff notice of ``kind`` in ``language`` to ``destination`` (group or to)."""
+    subject, body, link = _render(request, kind, language)
+    notice_queue(
+        channel=Notice.Channel.GROUP if "group" in destination else Notice.Channel.EMAIL,
+        kind=kind,
+        topic=_topic(request),
+        language=language,
+        subject=subject,
+        body=body,
+        link=link,
+        urgent=request.urgent,
+        now=now,
+        **destination,
+    )
+
+
 def _queue_groups(
     request: HelpRequest,
     kind: str,
@@ -133,20 +153,8 @@ def _queue_groups(
     dedupe: str = "",
 ) -> None:
     for group in groups:
-        subject, body, link = _render(request, kind, group.language)
-        notice_queue(
-            channel=Notice.Channel.GROUP,
-            kind=kind,
-            topic=_topic(request),
-            language=group.language,
-            subject=subject,
-            body=body,
-            link=link,
-            group=group,
-            urgent=request.urgent,
-            dedupe_key=f"{dedupe}:{group.pk}" if dedupe else None,
-            now=now,
-        )
+        key = f"{dedupe}:{group.pk}" if dedupe else None
+        _queue_staff(request, kind, group.language, now, group=group, dedupe_key=key)
 
 
 def _queue_people(request: HelpRequest, kind: str, people: Iterable[User], now: datetime) -> None:
@@ -155,19 +163,7 @@ def _queue_people(request: HelpRequest, kind: str, people: Iterable[User], now: 
     for user in people:
         preference = _preference(user)
         if preference.wants_email and user.email:
-            subject, body, link = _render(request, kind, preference.language)
-            notice_queue(
-                channel=Notice.Channel.EMAIL,
-                kind=kind,
-                topic=_topic(request),
-                language=preference.language,
-                subject=subject,
-                body=body,
-                link=link,
-                to=user.email,
-                urgent=request.urgent,
-                now=now,
-            )
+            _queue_staff(request, kind, preference.language, now, to=user.email)
         if preference.wants_group and request.holder_user_id == user.pk:
             group_orgs.extend(user.organisations.all())
     if group_orgs:

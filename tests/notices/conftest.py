@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from notices.models import GroupWebhook
+from tests.helpdesk.conftest import fast_forms  # noqa: F401 (the help form fixture)
 
 
 class Endpoint:
@@ -99,12 +100,3 @@ def make_group(endpoint, db):
         return GroupWebhook.objects.create(provider=provider, organisation=organisation, **extra)
 
     return make
-
-
-@pytest.fixture
-def fast_forms(settings):
-    """Public forms accept an instant fill, and every rate limit starts empty."""
-    from django.core.cache import cache
-
-    settings.HELP_MIN_FILL_SECONDS = 0
-    cache.clear()
