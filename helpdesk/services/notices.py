@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from accounts.roles import DISPATCHERS, HELP_HANDLERS
+from helpdesk.choices import State
 from helpdesk.models.requests import HelpRequest
 from notices.models import GroupWebhook, Notice, NoticePreference
 from notices.outbox import notice_queue
@@ -108,8 +109,11 @@ def _render(request: HelpRequest, kind: str, language: str) -> tuple[str, str, s
 
 
 def _preference(user: User) -> NoticePreference:
-    found = NoticePreference.objects.filter(user=user).first()
-    return found or NoticePreference(user=user)
+    """The user's preference (loaded with ``select_related``), else the default one."""
+    try:
+        return user.notice_preference
+    except NoticePreference.DoesNotExist:
+        return NoticePreference(user=user)
 
 
 def _groups(organisations: Iterable[Organisation | None]) -> list[GroupWebhook]:
@@ -181,7 +185,9 @@ def holders(request: HelpRequest) -> list[User]:
             organisations=request.holder_organisation,
             is_active=True,
             groups__name=HELP_HANDLERS,
-        ).distinct()
+        )
+        .select_related("notice_preference")
+        .distinct()
     )
 
 
@@ -228,7 +234,11 @@ def received_notify(request: HelpRequest, *, now: datetime | None = None) -> Non
 
     def queue() -> None:
         _queue_groups(request, kind, _groups([None]), now)
-        dispatchers = User.objects.filter(is_active=True, groups__name=DISPATCHERS).distinct()
+        dispatchers = (
+            User.objects.filter(is_active=True, groups__name=DISPATCHERS)
+            .select_related("notice_preference")
+            .distinct()
+        )
         _queue_people(request, kind, dispatchers, now)
 
     _safely(kind, queue)
@@ -253,7 +263,10 @@ def holder_notify(request: HelpRequest, *, kind: str = "transferred", now=None) 
         _queue_people(request, kind, holders(request), now)
 
     _safely(kind, queue)
-    driver_notify(request, "transferred", now=now)
+    # The driver hears of a new helper; an escalation of a request already being handled
+    # or waiting for the follow-up call changes nothing they need to know.
+    if request.state == State.TRANSFERRED:
+        driver_notify(request, "transferred", now=now)
 
 
 def overdue_notify(request: HelpRequest, *, now: datetime | None = None) -> None:

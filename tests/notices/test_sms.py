@@ -211,3 +211,20 @@ def test_sms_callback_refuses_a_wrong_token_and_bad_input(client, settings):
 def test_privacy_notice_states_the_text_messages(client):
     html = client.get(reverse("helpdesk:privacy")).content.decode()
     assert "短信" in html and "TD" in html
+
+
+def test_escalation_texts_the_driver_only_when_a_new_helper_has_it(dispatcher, branch_a, committee):
+    from helpdesk.services.escalation import escalate_overdue
+
+    waiting = make_request(phone=PHONE, sms_opt_in=True)  # nobody transferred it in time
+    handled = make_request(phone="13912340000", sms_opt_in=True, token="handled")
+    help_request_transfer(request=handled, actor=dispatcher, organisation=branch_a)
+    help_request_start(request=handled, actor=dispatcher)
+    handled.refresh_from_db()
+    later = max(waiting.due_at, handled.due_at) + timedelta(minutes=1)
+    assert escalate_overdue(now=later) == 2
+    kinds = {phone: [m.kind for m in sms() if m.to == phone] for phone in (PHONE, "13912340000")}
+    assert kinds == {
+        PHONE: ["received", "transferred"],
+        "13912340000": ["received", "transferred", "started"],
+    }

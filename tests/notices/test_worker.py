@@ -203,3 +203,31 @@ def test_driver_request_is_stored_when_queueing_a_notice_breaks(client, monkeypa
     request = make_request(sms_opt_in=True)
     assert HelpRequest.objects.filter(pk=request.pk).exists()
     assert Notice.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_outbox_admin_list_queries_do_not_grow_with_rows(admin_client, make_group):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:notices_notice_changelist")
+    group = make_group("wecom")
+    counts = []
+    for rows in (3, 12):
+        Notice.objects.all().delete()
+        for index in range(rows):
+            queue_group_notice(group, topic=f"test:{index}")
+        notice_queue(
+            channel=Notice.Channel.SMS,
+            kind="received",
+            topic="test:sms",
+            language="vi",
+            subject="X",
+            body="Y",
+            to="13912345678",
+        )
+        with CaptureQueriesContext(db) as queries:
+            html = admin_client.get(url).content.decode()
+        counts.append(len(queries))
+        assert "139****5678" in html and "13912345678" not in html
+    assert counts[0] == counts[1]
