@@ -161,8 +161,14 @@ def notice_send_one(notice: Notice, *, token: str, now: datetime, report: SendRe
         return
     try:
         notice_deliver(notice)
-    except DeliveryError as exc:
-        error = str(exc)[:500]
+    except Exception as exc:
+        # A delivery error, or a bug in a backend: either way the row is retried, then failed,
+        # and the worker goes on with the next one.
+        if isinstance(exc, DeliveryError):
+            error = str(exc)[:500]
+        else:
+            logger.exception("notice %s: unexpected error", notice.pk)
+            error = f"{type(exc).__name__}: {exc}"[:500]
         report.errors.append(error)
         if notice.attempts >= settings.NOTICE_MAX_ATTEMPTS:
             _finish(notice, token, state=Notice.State.FAILED, last_error=error)

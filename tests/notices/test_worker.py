@@ -231,3 +231,18 @@ def test_outbox_admin_list_queries_do_not_grow_with_rows(admin_client, make_grou
         counts.append(len(queries))
         assert "139****5678" in html and "13912345678" not in html
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_a_backend_bug_is_retried_and_the_worker_goes_on(settings):
+    settings.SMS_BACKEND = "tests.notices.test_worker.BrokenSmsBackend"
+    make_request(sms_opt_in=True)
+    report = notices_send()
+    assert report.retried == 1
+    sms = Notice.objects.get(channel="sms")
+    assert sms.state == "pending" and sms.last_error == "KeyError: 'boom'"
+
+
+class BrokenSmsBackend:
+    def send(self, **kwargs):
+        raise KeyError("boom")
