@@ -2,6 +2,7 @@
 staff notice preferences and text-message opt-outs."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,6 +16,8 @@ class GroupWebhookAdmin(admin.ModelAdmin):
     list_filter = ["provider", "active"]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    # Robot addresses are https; an address typed without a scheme gets https, not http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         "name",
         "organisation",
