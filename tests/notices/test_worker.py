@@ -246,3 +246,32 @@ def test_a_backend_bug_is_retried_and_the_worker_goes_on(settings):
 class BrokenSmsBackend:
     def send(self, **kwargs):
         raise KeyError("boom")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_forms")
+def test_help_form_answers_without_touching_hanging_endpoints(
+    client, endpoint, make_group, settings
+):
+    """Every robot and the SMS provider hang: the form only queues, and answers at once."""
+    from helpdesk.forms.requests import HelpRequestForm
+
+    endpoint.hang = True
+    for provider in ("wecom", "dingtalk", "feishu"):
+        make_group(provider)
+    settings.SMS_BACKEND = "notices.sms.AliyunSmsBackend"
+    settings.SMS_ENDPOINT = endpoint.url
+    settings.SMS_TEMPLATES = "received=SMS_1"
+    data = {
+        "token": HelpRequestForm.new_token(),
+        "category": "rescue",
+        "description": "Stuck",
+        "phone": "13912345678",
+        "location_text": "G75",
+        "sms_opt_in": "on",
+        "website": "",
+    }
+    response = client.post(reverse("helpdesk:form"), data)
+    assert response.status_code == 302
+    assert endpoint.calls == []
+    assert Notice.objects.filter(state="pending").count() == 4
