@@ -277,6 +277,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- Backups (manage.py backup_portal / restore_portal; docs/operations.md) ------------
+
+# Folder for the backup archives; keep it on another disk, and copy it off the machine.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# How many archives backup_portal keeps (0: all). The encryption key is read only by the
+# backup commands, from BACKUP_KEY or the file named by BACKUP_KEY_FILE, never stored here.
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+
 # --- Mail -------------------------------------------------------------------------------
 
 # Mail backend: console in development, SMTP in production.

@@ -20,7 +20,8 @@ from .conftest import pdf_upload, png_upload
 pytestmark = pytest.mark.django_db
 
 ACTIVE = [
-    b"1 0 obj<< /Type /Catalog /OpenAction 2 0 R >>endobj\n2 0 obj<< /S /JavaScript /JS (app.alert(1)) >>endobj\n",
+    b"1 0 obj<< /Type /Catalog /OpenAction 2 0 R >>endobj\n"
+    b"2 0 obj<< /S /JavaScript /JS (app.alert(1)) >>endobj\n",
     b"1 0 obj<< /Type /Catalog /Names << /J#61vaScript 2 0 R >> >>endobj\n",
     b"1 0 obj<< /Type /Action /S /Launch /F (cmd.exe) >>endobj\n",
     b"1 0 obj<< /Type /Filespec /EF << /F 2 0 R >> /Type /EmbeddedFile >>endobj\n",
