@@ -116,8 +116,10 @@ def process_image(upload, renditions: dict[str, int] | None = None) -> Processed
     try:
         with Image.open(upload) as original:
             if fmt == "JPEG":
-                # Decode at the smallest 1/2^n scale still covering the biggest rendition.
-                original.draft("RGB", (longest, longest))
+                # Decode at the smallest 1/2^n scale whose longer side still covers the
+                # biggest rendition (libjpeg scales while decoding: 1/4 of a 48 Mpx photo).
+                ratio = longest / max(width, height)
+                original.draft("RGB", (max(1, int(width * ratio)), max(1, int(height * ratio))))
             # Orientations 5-8 turn the picture a quarter: the stored size is swapped.
             if original.getexif().get(ORIENTATION, 1) in {5, 6, 7, 8}:
                 width, height = height, width
