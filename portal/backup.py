@@ -188,6 +188,17 @@ def _pg_env_args(settings_dict: dict) -> tuple[dict, list[str]]:
     return env, args
 
 
+def _sqlite_copy(source_name: str, target: Path) -> None:
+    """Copy a SQLite database with the online backup API: consistent while others write."""
+    source = sqlite3.connect(source_name, uri=source_name.startswith("file:"))
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 def snapshot_database(target: Path) -> str:
     """Copy the database, consistent at one moment, into ``target``; return its kind."""
     settings_dict = connection.settings_dict
@@ -195,14 +206,7 @@ def snapshot_database(target: Path) -> str:
         name = str(settings_dict["NAME"])
         if not Path(name).exists():
             raise BackupError("The SQLite database file is missing")
-        source = sqlite3.connect(f"file:{Path(name).resolve().as_posix()}?mode=ro", uri=True)
-        copy = sqlite3.connect(target)
-        try:
-            # The online backup API: a consistent copy while other processes write.
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(f"file:{Path(name).resolve().as_posix()}?mode=ro", target)
         return "sqlite3"
     if connection.vendor == "postgresql":
         env, args = _pg_env_args(settings_dict)
@@ -407,14 +411,8 @@ def _restore_database(kind: str, plain_db: Path) -> None:
             raise BackupError(f"{name} exists: restore into an empty installation")
         connection.close()
         name.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(plain_db)
         partial = name.with_name(f".{name.name}.restoring")
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(str(plain_db), partial)
         partial.rename(name)
         return
     if not _database_is_empty():
