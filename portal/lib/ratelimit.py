@@ -51,15 +51,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
-def would_allow(scope: str, ident: str, rate: str) -> bool:
-    """Tell whether a slot is free, without taking it."""
-    limit, _window = parse_rate(rate)
-    if limit <= 0:
-        return True
-    keys = [_key(scope, ident, slot) for slot in range(limit)]
-    return _with_cache(lambda cache: len(cache.get_many(keys)) < limit)
-
-
 def take(scope: str, ident: str, rate: str) -> bool:
     """Take one slot of ``scope`` for ``ident``; False when all are taken (limited).
 
