@@ -173,6 +173,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, except that only `migrate` may create a missing file: a
+    # database moved away is an error (/healthz 503), never a new empty one (portal/db).
+    _db["ENGINE"] = "portal.db"
     _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
     if _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -186,23 +189,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis URL for the shared cache (redis://127.0.0.1:6379/0). Without it the database
 # cache is used, so rate limits and lockouts stay shared between worker processes.
 REDIS_URL = env_str("REDIS_URL", "")
+# The database cache (table portal_cache, created by `migrate`): the whole cache without
+# Redis, and where rate limits go while Redis does not answer (portal/lib/ratelimit.py).
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "portal_cache",
+    # The default 300 entries would cull rate-limit slots under load.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "driverhome",
-        }
+            # A Redis that is down or unreachable must cost a request half a second at
+            # most, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-            # The default 300 entries would cull rate-limit slots under load.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 
 # --- Authentication and lockout ---------------------------------------------------------
 
@@ -257,7 +265,8 @@ PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")
 # Hashed, compressed static files in production; plain files when DEBUG or tests ask.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are written to a hidden partial file first: a full disk leaves nothing behind.
+    "default": {"BACKEND": "portal.lib.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -268,6 +277,14 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Backups (manage.py backup_portal / restore_portal; docs/operations.md) ------------
+
+# Folder for the backup archives; keep it on another disk, and copy it off the machine.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# How many archives backup_portal keeps (0: all). The encryption key is read only by the
+# backup commands, from BACKUP_KEY or the file named by BACKUP_KEY_FILE, never stored here.
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
 
 # --- Mail -------------------------------------------------------------------------------
 
@@ -394,8 +411,15 @@ CONTENT_SECURITY_POLICY = {
 HELP_RATE_PER_IP = env_str("HELP_RATE_PER_IP", "5/600")
 HELP_RATE_PER_PHONE = env_str("HELP_RATE_PER_PHONE", "3/86400")
 HELP_TRACK_RATE_PER_IP = env_str("HELP_TRACK_RATE_PER_IP", "10/600")
-# Wrong tracking tries per code, from all addresses together.
-HELP_TRACK_RATE_PER_CODE = env_str("HELP_TRACK_RATE_PER_CODE", "10/86400")
+# Wrong tracking tries per code, from all addresses together: the first
+# HELP_TRACK_FREE_TRIES go at once, then each further try waits HELP_TRACK_FIRST_DELAY
+# seconds, doubling up to HELP_TRACK_MAX_DELAY; the count is forgotten
+# HELP_TRACK_FORGET_AFTER seconds after the last wrong try. The rightful driver never
+# waits longer than the longest delay (and is told to call).
+HELP_TRACK_FREE_TRIES = env_int("HELP_TRACK_FREE_TRIES", 5)
+HELP_TRACK_FIRST_DELAY = env_int("HELP_TRACK_FIRST_DELAY", 30, minimum=1)
+HELP_TRACK_MAX_DELAY = env_int("HELP_TRACK_MAX_DELAY", 900, minimum=1)
+HELP_TRACK_FORGET_AFTER = env_int("HELP_TRACK_FORGET_AFTER", 3600, minimum=1)
 # Seconds a person needs at least to fill a public form; faster posts are treated as bots.
 HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
 # Public holidays (ISO dates) and make-up working weekend days that deadlines respect.
