@@ -27,8 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-# Tables the writer adds rows to during the backup.
-WRITER_TABLES = {"helpdesk_helprequest", "helpdesk_helpevent"}
+# Tables the writer adds rows to during the backup (each request queues its notices).
+WRITER_TABLES = {"helpdesk_helprequest", "helpdesk_helpevent", "notices_notice"}
 
 SETUP = """
 from django.core.files.uploadedfile import SimpleUploadedFile
