@@ -2,10 +2,12 @@
 
 import os
 import shutil
+import time
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import translation
 
 from accounts.models import Organisation, User
@@ -40,6 +42,53 @@ def _media_root(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+# --- Two-factor sign-in ---------------------------------------------------------------------
+
+
+def enrol_second_factor(user):
+    """Give ``user`` a confirmed authenticator (what enrolment leaves behind); return it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+
+
+_PASSWORD_ONLY_LOGIN = Client.force_login
+
+
+def password_only_login(client, user):
+    """Sign ``client`` in as after the password step only: the second factor is unproved."""
+    _PASSWORD_ONLY_LOGIN(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_second_factor(monkeypatch):
+    """Make ``client.force_login(staff)`` stand for the whole two-step sign-in.
+
+    Staff who have a second factor, or whose role requires one (a device is enrolled for
+    them if missing), get a session whose second factor was just verified, as after the
+    code page. Organizers and station managers without a device sign in as before. Tests
+    of the gate itself use ``password_only_login``.
+    """
+    from accounts import twofactor
+
+    def force_login(self, user, backend=None):
+        _PASSWORD_ONLY_LOGIN(self, user, backend)
+        if not user.is_staff:
+            return
+        device = twofactor.confirmed_totp(user)
+        if device is None and twofactor.requires_two_factor(user):
+            device = enrol_second_factor(user)
+        if device is None:
+            return
+        session = self.session
+        session[twofactor.DEVICE_KEY] = device.persistent_id
+        session[twofactor.VERIFIED_AT_KEY] = time.time()
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def committee(db):
     return Organisation.objects.create(name="测试行业党委", kind=Organisation.Kind.COMMITTEE)
@@ -71,6 +120,8 @@ def make_user(db):
             user.groups.add(Group.objects.get(name=role))
         if organisations:
             user.organisations.set(organisations)
+        # Staff personas have set up their second factor, as the portal requires.
+        enrol_second_factor(user)
         return user
 
     return make
@@ -78,7 +129,9 @@ def make_user(db):
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser(username="root", password=PASSWORD, email="")
+    user = User.objects.create_superuser(username="root", password=PASSWORD, email="")
+    enrol_second_factor(user)
+    return user
 
 
 @pytest.fixture
