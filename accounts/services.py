@@ -85,7 +85,7 @@ def staff_session_start(*, request: HttpRequest, user: Any) -> StaffSession | No
     session[SEEN_KEY] = now
     record = StaffSession.objects.create(
         user=user,
-        session_key=session.session_key,
+        session_key=session.session_key or "",
         last_seen_at=datetime.fromtimestamp(now, tz=UTC),
         **_where(request),
     )
@@ -146,7 +146,8 @@ def staff_sessions_end(
 
 def staff_session_end(*, request: HttpRequest, session_id: int) -> bool:
     """End one of the signed-in user's own sessions; the current one signs out."""
-    record = StaffSession.objects.filter(pk=session_id, user_id=request.user.pk).first()
+    user = request.user
+    record = StaffSession.objects.filter(pk=session_id, user_id=user.pk or 0).first()
     if record is None:
         return False
     if record.session_key == request.session.session_key:

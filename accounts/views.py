@@ -211,8 +211,10 @@ def offer(request):
     return render(request, "accounts/offer.html", {"next": next_url})
 
 
-@require_POST
 def sign_out(request):
+    """Sign out (POST); a plain visit leads to the page with the button."""
+    if request.method != "POST":
+        return redirect("accounts:account" if _signed_in_staff(request) else "admin:login")
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("admin:login")

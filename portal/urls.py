@@ -23,7 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("accounts.urls")),
     # The two-step staff sign-in takes the admin's sign-in address (it comes first).
-    path("admin/login/", account_views.sign_in, name="sign-in"),
+    path("admin/login/", account_views.sign_in),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
