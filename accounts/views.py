@@ -107,9 +107,10 @@ def verify(request):
             request.session.cycle_key()
             twofactor.mark_verified(request, device)
             services.staff_session_rekey(request=request)
-            AxesProxyHandler.reset_attempts(
-                ip_address=client_ip(request), username=user.get_username()
-            )
+            # Only this name from this address: an attacker's failures elsewhere stay.
+            address = client_ip(request)
+            if address:
+                AxesProxyHandler.reset_attempts(ip_address=address, username=user.get_username())
             kind = SignInEvent.Kind.RECOVERY_CODE_USED if recovery else SignInEvent.Kind.VERIFIED
             note = "step-up" if step_up else ""
             services.sign_in_event_record(kind=kind, user=user, request=request, note=note)
