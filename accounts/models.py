@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import OrganisationQuerySet
+from .querysets import OrganisationQuerySet, StaffSessionQuerySet
 
 
 class Organisation(models.Model):
@@ -78,6 +78,8 @@ class StaffSession(models.Model):
     address = models.CharField(_("address (coarse)"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"))
+
+    objects = StaffSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff session")

@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 COMMITTEE = "committee"
 
 
+class StaffSessionQuerySet(models.QuerySet[Any]):
+    def alive(self) -> StaffSessionQuerySet:
+        """Sessions still within the idle and absolute times (the others end at their next
+        request anyway)."""
+        from django.conf import settings
+
+        now = timezone.now()
+        return self.filter(
+            last_seen_at__gte=now - timedelta(minutes=settings.STAFF_IDLE_MINUTES),
+            created_at__gte=now - timedelta(hours=settings.STAFF_ABSOLUTE_HOURS),
+        )
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def _tree(self) -> dict[int, tuple[int | None, str]]:
         """Map every organisation id to (parent id, kind), in one query."""

@@ -83,6 +83,10 @@ def staff_session_start(*, request: HttpRequest, user: Any) -> StaffSession | No
     now = time.time()
     session[STARTED_KEY] = now
     session[SEEN_KEY] = now
+    # Sessions that timed out without another request are dead: forget them now.
+    StaffSession.objects.filter(user_id=user.pk).exclude(
+        pk__in=StaffSession.objects.alive()
+    ).delete()
     record = StaffSession.objects.create(
         user=user,
         session_key=session.session_key or "",

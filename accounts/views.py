@@ -224,7 +224,7 @@ def sign_out(request):
 @staff_view()
 def account(request):
     """The signed-in person's second factor and active sessions."""
-    sessions = StaffSession.objects.filter(user=request.user).order_by("-last_seen_at")
+    sessions = StaffSession.objects.alive().filter(user=request.user).order_by("-last_seen_at")
     context = {
         "sessions": sessions,
         "current_key": request.session.session_key,

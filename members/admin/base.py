@@ -181,13 +181,20 @@ class ScopedExportMixin(ExportMixin):
         return request.user.has_perm(codename)
 
     def export_action(self, request):
-        # An export asks for the second factor again when the last check is old.
-        refusal = step_up_response(request, next_url=request.path)
-        return refusal or super().export_action(request)
+        # An export asks for the second factor again when the last check is old (after the
+        # permission check, so those who may not export still get 403).
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_action(request)
 
     def export_admin_action(self, request, queryset):
-        refusal = step_up_response(request, next_url=request.path)
-        return refusal or super().export_admin_action(request, queryset)
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_admin_action(request, queryset)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}

@@ -181,3 +181,15 @@ def test_sign_out_ends_the_session_and_is_logged(client, officer_a):
     assert response["Location"] == "/admin/login/"
     assert not StaffSession.objects.exists()
     assert SignInEvent.objects.filter(kind=SignInEvent.Kind.SIGNED_OUT).count() == 1
+
+
+def test_timed_out_sessions_are_not_listed(officer_a):
+    forgotten, current = Client(), Client()
+    with time_machine.travel(START, tick=False) as clock:
+        forgotten.force_login(officer_a)
+        clock.shift(timedelta(minutes=31))
+        current.force_login(officer_a)
+        html = current.get(reverse("accounts:account")).content.decode()
+    assert len(re.findall(r'action="/staff/account/sessions/[0-9]+/end/"', html)) == 1
+    # The dead one was forgotten at the sign-in.
+    assert StaffSession.objects.count() == 1
