@@ -65,6 +65,9 @@ class StaffSessionMiddleware:
         if kind is None:
             if now - seen >= services.SEEN_INTERVAL_SECONDS:
                 services.staff_session_touch(request=request, now=now)
+            elif session.get(services.KNOWN_KEY, session.session_key) != session.session_key:
+                # The key changed (a password change cycles it): the sessions page must follow.
+                services.staff_session_rekey(request=request)
             return None
         # Told to the sign-out receiver, so the log says why the session ended.
         request.sign_out_kind = kind

@@ -27,6 +27,8 @@ from .models import SignInEvent, StaffSession, User
 STARTED_KEY = "staff_started_at"
 SEEN_KEY = "staff_seen_at"
 RECORD_KEY = "staff_session_id"
+# The session key the record was last told about (it changes with ``cycle_key``).
+KNOWN_KEY = "staff_session_key"
 # How often "last seen" is written: idle timeouts are exact to this many seconds.
 SEEN_INTERVAL_SECONDS = 60
 
@@ -94,6 +96,7 @@ def staff_session_start(*, request: HttpRequest, user: Any) -> StaffSession | No
         **_where(request),
     )
     session[RECORD_KEY] = record.pk
+    session[KNOWN_KEY] = record.session_key
     return record
 
 
@@ -107,6 +110,7 @@ def staff_session_touch(*, request: HttpRequest, now: float) -> None:
         StaffSession.objects.filter(pk=record_id).update(
             last_seen_at=datetime.fromtimestamp(now, tz=UTC), session_key=session.session_key
         )
+        session[KNOWN_KEY] = session.session_key
 
 
 def staff_session_rekey(*, request: HttpRequest) -> None:
@@ -116,6 +120,7 @@ def staff_session_rekey(*, request: HttpRequest) -> None:
         if request.session.session_key is None:
             request.session.save()
         StaffSession.objects.filter(pk=record_id).update(session_key=request.session.session_key)
+        request.session[KNOWN_KEY] = request.session.session_key
 
 
 def _session_store():

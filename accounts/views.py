@@ -1,6 +1,7 @@
 """Staff sign-in in steps (password, then code), enrolment, sessions and the access review."""
 
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -44,8 +45,6 @@ def _next_url(request, default: str = "") -> str:
 
 
 def _with_next(url_name: str, next_url: str) -> str:
-    from urllib.parse import urlencode
-
     return reverse(url_name) + "?" + urlencode({"next": next_url})
 
 

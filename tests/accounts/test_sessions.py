@@ -193,3 +193,19 @@ def test_timed_out_sessions_are_not_listed(officer_a):
     assert len(re.findall(r'action="/staff/account/sessions/[0-9]+/end/"', html)) == 1
     # The dead one was forgotten at the sign-in.
     assert StaffSession.objects.count() == 1
+
+
+def test_a_changed_session_key_is_followed(client, officer_a):
+    client.force_login(officer_a)
+    session = client.session
+    old_key = session.session_key
+    session.cycle_key()
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    assert client.get(reverse("accounts:account")).status_code == 200
+    record = StaffSession.objects.get()
+    assert record.session_key == session.session_key != old_key
+    other = Client()
+    other.force_login(officer_a)
+    other.post(reverse("accounts:sessions-end"))
+    assert _signed_out(client.get(OVERVIEW))
