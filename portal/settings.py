@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "stations",
     "members",
     "events",
+    "notices",
     "helpdesk",
 ]
 
@@ -310,6 +311,38 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "driverhome@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notices (docs/notices.md) ----------------------------------------------------------
+
+# The site's public address, for links to staff pages in e-mails and work-chat messages.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds a webhook or SMS provider may take to answer before the worker gives up on a try.
+NOTICE_HTTP_TIMEOUT = env_int("NOTICE_HTTP_TIMEOUT", 10, minimum=1)
+# Tries before a notice is marked "failed"; the wait between tries starts at
+# NOTICE_RETRY_SECONDS and doubles each time, up to NOTICE_RETRY_MAX_SECONDS.
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 6, minimum=1)
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 60, minimum=1)
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600, minimum=1)
+# How long a worker's claim on a notice lasts; a crashed worker's notices are taken over after it.
+NOTICE_LEASE_SECONDS = env_int("NOTICE_LEASE_SECONDS", 300, minimum=30)
+# Days sent, failed and cancelled notices stay in the outbox (the admin's record).
+NOTICE_RETENTION_DAYS = env_int("NOTICE_RETENTION_DAYS", 30, minimum=1)
+# Text messages to drivers who opted in: the backend (the console one logs them; production
+# sets notices.sms.AliyunSmsBackend) and at most this many per request in 24 hours.
+SMS_BACKEND = env_str("SMS_BACKEND", "notices.sms.ConsoleSmsBackend")
+SMS_PER_REQUEST_PER_DAY = env_int("SMS_PER_REQUEST_PER_DAY", 4, minimum=1)
+# Alibaba Cloud SMS (notices.sms.AliyunSmsBackend): endpoint, AccessKey, approved signature,
+# and approved template codes per message kind, optionally per language
+# ("received=SMS_1,transferred=SMS_2,started=SMS_3,resolved=SMS_4,received.vi=SMS_5").
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_REGION = env_str("SMS_REGION", "cn-hangzhou")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_TEMPLATES = env_str("SMS_TEMPLATES", "")
+# The secret last part of the address the provider posts drivers' replies to
+# (/notices/sms/replies/<token>); empty turns the address off.
+SMS_CALLBACK_TOKEN = env_str("SMS_CALLBACK_TOKEN", "")
 
 # --- Security headers -------------------------------------------------------------------
 

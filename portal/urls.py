@@ -13,6 +13,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("stations.feed_urls")),
+    path("", include("notices.callback_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -21,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),
     path("", include("members.urls")),
+    path("", include("notices.urls")),
     path("", include("accounts.urls")),
     # The two-step staff sign-in takes the admin's sign-in address (it comes first).
     path("admin/login/", account_views.sign_in),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -61,6 +62,8 @@ def help_form(request):
                     longitude=data["longitude"],
                     location_text=data["location_text"].strip(),
                     urgent=data["urgent"],
+                    sms_opt_in=data["sms_opt_in"],
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
                 )
             request.session["help_code"] = existing.code
             return redirect("helpdesk:sent")
