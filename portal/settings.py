@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "leaflet",
     "simple_history",
@@ -126,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: idle and absolute timeouts, last seen, the second-factor gate.
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -220,7 +225,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -232,8 +240,26 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "portal.lib.net.client_ip"
-AXES_RESET_ON_SUCCESS = True
+# A correct password alone must not wipe the failures of the second-factor step: the count
+# is reset only once the second factor is verified too (accounts.twofactor).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
+
+# --- Staff sessions and two-factor sign-in (accounts) -----------------------------------
+
+# A staff session ends after this many minutes without a request.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
+# A staff session ends this many hours after sign-in, however busy.
+STAFF_ABSOLUTE_HOURS = env_int("STAFF_ABSOLUTE_HOURS", 12, minimum=1)
+# Full phone numbers, exports and role changes ask for the second factor again when the
+# last check is older than this many minutes.
+STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5, minimum=1)
+# The access review flags accounts with no sign-in for this many days.
+ACCESS_REVIEW_STALE_DAYS = env_int("ACCESS_REVIEW_STALE_DAYS", 90, minimum=1)
+# No session cookie outlives the absolute staff time.
+SESSION_COOKIE_AGE = STAFF_ABSOLUTE_HOURS * 3600
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Driver Home"
 
 # --- Internationalisation ---------------------------------------------------------------
 

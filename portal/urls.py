@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts import views as account_views
+
 from . import views
 
 handler500 = "portal.views.server_error"
@@ -21,6 +23,9 @@ urlpatterns += i18n_patterns(
     path("", include("helpdesk.urls")),
     path("", include("members.urls")),
     path("", include("notices.urls")),
+    path("", include("accounts.urls")),
+    # The two-step staff sign-in takes the admin's sign-in address (it comes first).
+    path("admin/login/", account_views.sign_in),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
