@@ -34,11 +34,15 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from django_otp.oath import totp
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 REDIS_URL = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/7")
 PASSWORD = "scale-out-Password-42"
+# The superuser's authenticator key (hex): superusers must pass the second factor.
+TOTP_KEY = "3132333435363738393031323334353637383930"
 LOAD = 300
 FAILOVER_LOAD = 200
 
@@ -159,7 +163,9 @@ class Stack:
             "--no-imports",
             "-c",
             "from accounts.models import User; "
-            f"User.objects.create_superuser('scaleout', '', '{PASSWORD}')",
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            f"user = User.objects.create_superuser('scaleout', '', '{PASSWORD}'); "
+            f"TOTPDevice.objects.create(user=user, name='app', key='{TOTP_KEY}', confirmed=True)",
         )
         for name in ("a", "b"):
             port = free_port()
@@ -327,9 +333,20 @@ def sessions_and_csrf(stack: Stack) -> None:
         "/admin/login/?next=/admin/",
         {"csrfmiddlewaretoken": csrf, "username": "scaleout", "password": PASSWORD},
     )
-    check(status == 302, f"signed in on server A ({status})")
-    status, html, _ = browser.request("GET", "/admin/", port=port_b)
-    check(status == 200 and "scaleout" in html, f"session continues on server B ({status})")
+    check(status == 302, f"password accepted on server A ({status})")
+    # The second factor on server B: the half-signed-in session crossed over.
+    status, html, _ = browser.request("GET", "/staff/account/code/", port=port_b)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    code = totp(bytes.fromhex(TOTP_KEY))
+    status, _html, _ = browser.request(
+        "POST",
+        "/staff/account/code/?next=/admin/",
+        {"csrfmiddlewaretoken": csrf, "code": f"{code:06d}"},
+        port=port_b,
+    )
+    check(status == 302, f"second factor accepted on server B ({status})")
+    status, html, _ = browser.request("GET", "/admin/", port=port_a)
+    check(status == 200 and "scaleout" in html, f"session continues on server A ({status})")
     driver = Client(port_a, "127.0.3.1")
     fields = driver.help_form()
     status, _html, _ = driver.request(
