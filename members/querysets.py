@@ -142,3 +142,11 @@ class LiaisonContactQuerySet(models.QuerySet):
         if not _may(user, "members.change_liaisoncontact"):
             return self.none()
         return self.visible_to(user)
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> Self:
+        """An export job is its requester's alone; nobody else sees or fetches it."""
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(requested_by=user)
