@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from . import resources, services
 from .models import AccessLog, ExportJob
+from .models.exports import export_upload_to
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
 
     Any failure marks the job failed and removes the partial file.
     """
-    name = ExportJob._meta.get_field("file").upload_to(job, "")  # type: ignore[operator]
+    name = export_upload_to(job, "")
     path = Path(private_storage.path(name))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -213,13 +214,14 @@ def export_job_fetch(*, job: ExportJob, user: Any) -> IO[bytes] | None:
     taken = ExportJob.objects.filter(
         pk=job.pk, requested_by=user, status=ExportJob.Status.DONE, expires_at__gt=now
     ).update(status=ExportJob.Status.DOWNLOADED, downloaded_at=now)
-    if not taken or not job.file:
+    name = job.file.name
+    if not taken or not name:
         return None
     try:
-        handle = private_storage.open(job.file.name, "rb")
+        handle = private_storage.open(name, "rb")
     except FileNotFoundError:
         return None
-    private_storage.delete(job.file.name)
+    private_storage.delete(name)
     ExportJob.objects.filter(pk=job.pk).update(file="")
     services.access_log_record(
         user=user, action=AccessLog.Action.EXPORT, model=model, count=job.rows_total
@@ -232,7 +234,7 @@ def export_jobs_expire(*, now: Any = None) -> int:
     now = now or timezone.now()
     expired = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now):
-        if job.file:
+        if job.file.name:
             private_storage.delete(job.file.name)
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
             status=ExportJob.Status.EXPIRED, file=""

@@ -7,6 +7,8 @@ read over a period (index ``members_accesslog_user_at``), and dates as plain bou
 no full count: the paginator counts at most ``BoundedPaginator.LIMIT`` rows.
 """
 
+from typing import Any
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
@@ -25,7 +27,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        bounded = self.object_list.order_by()[: self.LIMIT + 1].count()
+        rows: Any = self.object_list  # a queryset: the admin's changelist rows
+        bounded = rows.order_by()[: self.LIMIT + 1].count()
         self.truncated = bounded > self.LIMIT
         return min(bounded, self.LIMIT)
 
