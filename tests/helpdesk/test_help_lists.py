@@ -36,7 +36,7 @@ def test_queue_shows_every_request_across_its_pages(client, dispatcher):
     assert len(shown) == len(set(shown)) == HelpRequest.objects.count() == total
     assert set(shown) == {r.display_code for r in HelpRequest.objects.all()}
     first = client.get(reverse("helpdesk:staff-queue"), {"state": "all"}).content.decode()
-    assert f"{total} requests" in first and "page=3" in first
+    assert f"共 {total} 条求助" in first and "page=3" in first
     # Past the last page: the last page, not an error or an empty list.
     assert _codes(client, state="all", page=99) == pages[2]
 
