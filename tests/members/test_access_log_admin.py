@@ -116,3 +116,24 @@ def test_a_new_search_after_the_window_is_logged_again(officer_a, monkeypatch):
     assert services.access_log_search(user=officer_a, model=Person) is None
     cache.delete(f"members:search-log:{officer_a.pk}:members.person")  # the window passed
     assert services.access_log_search(user=officer_a, model=Person) is not None
+
+
+def test_anonymous_is_sent_to_sign_in(client, log_rows):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_first_page_query_count_does_not_grow_with_the_log(
+    client, superuser, log_rows, officer_a, django_assert_max_num_queries
+):
+    client.force_login(superuser)
+    client.get(URL)
+    with django_assert_max_num_queries(8) as small:
+        client.get(URL)
+    person_type = AccessLog.objects.first().content_type
+    AccessLog.objects.bulk_create(
+        AccessLog(user=officer_a, username="x", action="view", content_type=person_type)
+        for _ in range(500)
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(URL)
