@@ -114,6 +114,7 @@ class HelpRequestAdmin(GatekeptAdmin):
         "created_at",
     ]
     change_list_template = "admin/helpdesk/helprequest/change_list.html"
+    list_per_page = 50
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("station", "holder_organisation")
