@@ -134,15 +134,14 @@ def _chunks(job: ExportJob) -> Iterator[list[models.Model]]:
         last = chunk[-1].pk
 
 
-def _cells(job: ExportJob) -> Iterator[tuple[list[Any], int]]:
-    """Yield (row, rows done before its chunk), the header row first; record progress."""
+def _cells(job: ExportJob) -> Iterator[list[Any]]:
+    """Yield the header row, then every record's row; record progress after each chunk."""
     resource = EXPORTABLE[job.scope].resource(user=job.requested_by)
-    yield list(resource.export(queryset=[]).headers or []), 0
+    yield list(resource.export(queryset=[]).headers or [])
     done = 0
     for chunk in _chunks(job):
-        dataset = resource.export(queryset=chunk)
-        for row in dataset:
-            yield list(row), done
+        for row in resource.export(queryset=chunk):
+            yield list(row)
         done += len(chunk)
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
@@ -151,7 +150,7 @@ def _write_csv(job: ExportJob, path: Path) -> None:
     # UTF-8 with a byte-order mark: what spreadsheet programs need to read Chinese.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        for row, _done in _cells(job):
+        for row in _cells(job):
             writer.writerow(["" if cell is None else cell for cell in row])
 
 
@@ -160,7 +159,7 @@ def _write_xlsx(job: ExportJob, path: Path) -> None:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    for row, _done in _cells(job):
+    for row in _cells(job):
         sheet.append(
             [_XLSX_ILLEGAL.sub("", cell) if isinstance(cell, str) else cell for cell in row]
         )
