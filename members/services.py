@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
@@ -47,6 +48,24 @@ def access_log_record(
         object_id="" if object_id is None else str(object_id),
         count=count,
     )
+
+
+# Autocomplete requests of one user on one model within this many seconds are one search.
+SEARCH_FOLD_SECONDS = 60
+
+
+def access_log_search(*, user: Any, model: type[models.Model]) -> AccessLog | None:
+    """Log an autocomplete search once per search, not once per keystroke.
+
+    The first request of ``user`` on ``model`` writes a row; further requests within
+    ``SEARCH_FOLD_SECONDS`` of it belong to the same search and write nothing. The terms
+    are never stored (they may be phone numbers). The window lives in the shared cache, so
+    every worker process folds alike.
+    """
+    key = f"members:search-log:{getattr(user, 'pk', None)}:{model._meta.label_lower}"
+    if not cache.add(key, 1, timeout=SEARCH_FOLD_SECONDS):
+        return None
+    return access_log_record(user=user, action=AccessLog.Action.SEARCH, model=model)
 
 
 def record_save(

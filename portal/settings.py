@@ -288,6 +288,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Private uploads (dossier documents): never under a public URL, served only by views
 # that check access. Keep it off the web server's document root.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+
+# --- Member records: access log and exports ----------------------------------------------
+
+# Days an access-log row is kept; `manage.py purge_access_log` archives (under
+# PRIVATE_MEDIA_ROOT/archives/access-log/) and deletes older rows. Two years: see
+# docs/members.md, "Retention of the access log", for why (PIPL art. 19).
+# The Cybersecurity Law (art. 21) asks for at least six months of logs: 183 days minimum.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=183)
+# Hours a finished member-records export is offered to its requester before deletion.
+EXPORT_DOWNLOAD_HOURS = env_int("EXPORT_DOWNLOAD_HOURS", 24, minimum=1)
 # Hashed, compressed static files in production; plain files when DEBUG or tests ask.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {

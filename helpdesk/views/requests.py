@@ -152,7 +152,9 @@ def help_track(request):
 
 @require_safe
 def help_privacy(request):
-    return render(request, "helpdesk/requests/privacy.html")
+    # The member records' access-log rule is shown here too (docs/members.md).
+    context = {"access_log_days": settings.ACCESS_LOG_RETENTION_DAYS}
+    return render(request, "helpdesk/requests/privacy.html", context)
 
 
 @require_safe

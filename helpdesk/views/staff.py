@@ -1,6 +1,7 @@
 """The dispatcher queue: help requests seen and moved by the staff who hold them."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -15,10 +16,17 @@ from helpdesk.services import requests as services
 from helpdesk.transitions import actions_for
 from portal.lib.phones import mask
 
+# Requests per queue page.
+QUEUE_PER_PAGE = 50
+
 
 @staff_view()
 @require_safe
 def staff_queue(request):
+    """The requests the user may handle, a page at a time, with the total: none left out.
+
+    Urgent and overdue open requests first, then by due time (``queue_order``).
+    """
     base = HelpRequest.objects.visible_to(request.user)
     form = forms.QueueFilterForm(request.GET or None)
     rows = base.select_related("station", "holder_organisation", "holder_user")
@@ -38,10 +46,14 @@ def staff_queue(request):
         rows = rows.filter(state=state)
     else:
         rows = rows.filter(state__in=OPEN_STATES)
-    rows = list(rows.queue_order()[:200])
-    for row in rows:
+    page = Paginator(rows.queue_order(), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
         row.masked_phone = mask(row.phone)
-    return render(request, "helpdesk/requests/staff_queue.html", {"form": form, "rows": rows})
+    # The filters, kept in the page links.
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": page.object_list, "query": query.urlencode()}
+    return render(request, "helpdesk/requests/staff_queue.html", context)
 
 
 def _visible_or_404(request, pk) -> HelpRequest:
