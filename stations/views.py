@@ -158,6 +158,12 @@ def station_map(request):
             "details": gettext("Details"),
             "next_event": gettext("Next event"),
             "count": gettext("Stations on the map: %(count)s"),
+            "locate": gettext("Show where I am"),
+            "locating": gettext("Finding your position…"),
+            "locate_failed": gettext(
+                "Your position is not available (permission refused or no signal)."
+            ),
+            "you_are_here": gettext("You are here"),
         },
     }
     return render(request, "stations/map.html", context)

@@ -1,7 +1,14 @@
-// The station map: markers from the GeoJSON feed, clustered, with route lines and an
-// amenity filter. Text goes in through textContent only.
+// The station map: markers from the GeoJSON feed, clustered, with route lines, an
+// amenity filter and "you are here". Text goes in through textContent only.
 const data = JSON.parse(document.getElementById("map-data").textContent);
 const labels = JSON.parse(document.getElementById("map-labels").textContent);
+
+// The feed is asked for as soon as this module runs (after the page is parsed), so it
+// travels while Leaflet sets the map up instead of after it.
+const features = fetch(data.feed, { headers: { Accept: "application/geo+json" } })
+  .then((response) => (response.ok ? response.json() : { features: [] }))
+  .then((collection) => collection.features)
+  .catch(() => []);
 
 function popupFor(feature) {
   const p = feature.properties;
@@ -55,23 +62,79 @@ function wanted() {
   return [...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value);
 }
 
+// "You are here": a dot (and the accuracy circle) where the phone is; the position stays
+// on the phone.
+function locateControl(map) {
+  const L = window.L;
+  let here = null;
+  const control = L.control({ position: "topleft" });
+  control.onAdd = () => {
+    const bar = L.DomUtil.create("div", "leaflet-bar leaflet-control map-locate");
+    const button = L.DomUtil.create("button", "map-locate-button", bar);
+    button.type = "button";
+    button.title = labels.locate;
+    button.setAttribute("aria-label", labels.locate);
+    button.textContent = "\u25CE";
+    const status = document.getElementById("map-locate-status");
+    L.DomEvent.disableClickPropagation(bar);
+    L.DomEvent.on(button, "click", () => {
+      if (!("geolocation" in navigator)) {
+        status.textContent = labels.locate_failed;
+        return;
+      }
+      status.textContent = labels.locating;
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          const point = [position.coords.latitude, position.coords.longitude];
+          const radius = Math.min(position.coords.accuracy || 0, 5000);
+          if (here) here.remove();
+          here = L.layerGroup([
+            L.circle(point, { radius, weight: 1, color: "#0b5cad", fillOpacity: 0.1 }),
+            L.circleMarker(point, {
+              radius: 8,
+              weight: 3,
+              color: "#ffffff",
+              fillColor: "#0b5cad",
+              fillOpacity: 1,
+            }).bindTooltip(labels.you_are_here, { permanent: true, direction: "right" }),
+          ]).addTo(map);
+          map.getContainer().dataset.located = "true";
+          status.textContent = labels.you_are_here;
+          map.setView(point, Math.max(map.getZoom(), 12), { animate: false });
+        },
+        () => {
+          status.textContent = labels.locate_failed;
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
+      );
+    });
+    return bar;
+  };
+  control.addTo(map);
+}
+
 window.addEventListener("map:init", async (event) => {
   const { id, map } = event.detail;
   if (id !== "stations-map") return;
   const L = window.L;
+  locateControl(map);
   for (const route of data.routes) {
     L.polyline(route.latlngs, { color: route.colour, weight: 4, opacity: 0.7 })
       .bindTooltip(route.name)
       .addTo(map);
   }
-  const clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  // No animations: on a slow phone they cost more than the clustering itself.
+  const clusters = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    maxClusterRadius: 50,
+    animate: false,
+  });
   map.addLayer(clusters);
-  const response = await fetch(data.feed, { headers: { Accept: "application/geo+json" } });
-  const collection = await response.json();
-  const markers = collection.features.map((feature) => {
+  const markers = (await features).map((feature) => {
     // GeoJSON is [lng, lat]; "display" is where GCJ-02 tiles draw the point.
     const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
-    const marker = L.marker([lat, lng], { title: feature.properties.name });
+    const name = feature.properties.name;
+    const marker = L.marker([lat, lng], { title: name, alt: name });
     marker.bindPopup(() => popupFor(feature));
     marker.feature = feature;
     return marker;
