@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint check messages compile-messages clean bench lock
+.PHONY: install run serve test lint check messages compile-messages clean bench lock audit
 
 $(STAMP): requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ check:
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Lighthouse (mobile) and a slow-link measurement of the public pages (by hand, not in CI;
+# installs Lighthouse and Node 22 into var/audit on the first run). See docs/front-end.md.
+audit: install
+	$(BIN)/python bench/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,5 +1,5 @@
 // Leaflet set-up shared by every map of the portal (map page, station page, admin picker).
-// Loaded as a classic script right after Leaflet, before any map is made.
+// A classic (deferred) script right after Leaflet, before any map is made.
 //
 // Marker images: Leaflet guesses its image folder from leaflet.css, which fails with the
 // hashed names of the manifest static storage (every marker would 404). The page hands the
@@ -15,7 +15,17 @@
     iconRetinaUrl: setup.icon2x,
     shadowUrl: setup.shadow,
   });
-  L.Marker.mergeOptions({ alt: setup.marker });
+  // Markers use Leaflet's pin without its shadow: the shadow has no high-density version
+  // (blurred on phones) and costs a request and an element per marker.
+  const pin = L.icon({
+    iconUrl: setup.icon,
+    iconRetinaUrl: setup.icon2x,
+    iconSize: [25, 41],
+    iconAnchor: [12, 41],
+    popupAnchor: [1, -34],
+    tooltipAnchor: [16, -28],
+  });
+  L.Marker.mergeOptions({ icon: pin, alt: setup.marker });
   L.Control.Zoom.mergeOptions({ zoomInTitle: setup.zoomIn, zoomOutTitle: setup.zoomOut });
 
   // The attribution prefix, built as a node so no page text is parsed as HTML.

@@ -3,9 +3,9 @@
 const data = JSON.parse(document.getElementById("map-data").textContent);
 const labels = JSON.parse(document.getElementById("map-labels").textContent);
 
-// The feed is asked for as soon as this module runs (after the page is parsed), so it
-// travels while Leaflet sets the map up instead of after it.
-const features = fetch(data.feed, { headers: { Accept: "application/geo+json" } })
+// The feed travels while Leaflet loads and sets the map up, not after it.
+// The page preloads it (<link rel="preload">), so this request is answered from there.
+const features = fetch(data.feed)
   .then((response) => (response.ok ? response.json() : { features: [] }))
   .then((collection) => collection.features)
   .catch(() => []);
@@ -113,46 +113,95 @@ function locateControl(map) {
   control.addTo(map);
 }
 
+// One marker per station, made once, so an open popup survives a redraw.
+function stationMarker(feature) {
+  const L = window.L;
+  // GeoJSON is [lng, lat]; "display" is where GCJ-02 tiles draw the point.
+  const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
+  const name = feature.properties.name;
+  const marker = L.marker([lat, lng], { title: name, alt: name });
+  marker.bindPopup(() => popupFor(feature));
+  return marker;
+}
+
+function clusterMarker(map, index, cluster) {
+  const L = window.L;
+  const [lng, lat] = cluster.geometry.coordinates;
+  const count = cluster.properties.point_count;
+  const size = count < 10 ? "small" : count < 50 ? "medium" : "large";
+  const label = labels.cluster.replace("%(count)s", String(count));
+  const html = document.createElement("div");
+  const number = document.createElement("span");
+  number.textContent = String(count);
+  html.append(number);
+  const marker = L.marker([lat, lng], {
+    icon: L.divIcon({ html, className: `marker-cluster marker-cluster-${size}`, iconSize: [44, 44] }),
+    title: label,
+  });
+  marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
+  marker.on("click", () => {
+    const zoom = Math.min(index.getClusterExpansionZoom(cluster.properties.cluster_id), 18);
+    map.setView([lat, lng], zoom, { animate: false });
+  });
+  return marker;
+}
+
 window.addEventListener("map:init", async (event) => {
   const { id, map } = event.detail;
   if (id !== "stations-map") return;
   const L = window.L;
+  // Straight to where the stations are, before the first tiles are asked for twice.
+  if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], maxZoom: 14, animate: false });
   locateControl(map);
   for (const route of data.routes) {
     L.polyline(route.latlngs, { color: route.colour, weight: 4, opacity: 0.7 })
       .bindTooltip(route.name)
       .addTo(map);
   }
-  // No animations: on a slow phone they cost more than the clustering itself.
-  const clusters = L.markerClusterGroup({
-    showCoverageOnHover: false,
-    maxClusterRadius: 50,
-    animate: false,
-  });
-  map.addLayer(clusters);
-  const markers = (await features).map((feature) => {
-    // GeoJSON is [lng, lat]; "display" is where GCJ-02 tiles draw the point.
-    const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
-    const name = feature.properties.name;
-    const marker = L.marker([lat, lng], { title: name, alt: name });
-    marker.bindPopup(() => popupFor(feature));
-    marker.feature = feature;
-    return marker;
-  });
+  // Supercluster indexes the points once for every zoom; each move only reads the view.
+  const layer = L.layerGroup().addTo(map);
+  const markers = (await features).map((feature) => ({ feature, marker: stationMarker(feature) }));
   const count = document.getElementById("map-count");
-  function redraw() {
-    const codes = wanted();
-    const shown = markers.filter((marker) =>
-      codes.every((code) => marker.feature.properties.amenities.includes(code)),
+  let index = null;
+
+  function draw() {
+    if (!index) return;
+    const bounds = map.getBounds();
+    const box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+    const shown = index.getClusters(box, Math.round(map.getZoom())).map((item) =>
+      item.properties.cluster
+        ? clusterMarker(map, index, item)
+        : markers[item.properties.index].marker,
     );
-    clusters.clearLayers();
-    clusters.addLayers(shown);
-    count.textContent = labels.count.replace("%(count)s", String(shown.length));
-    count.dataset.count = String(shown.length);
-    if (shown.length) {
-      map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 14, animate: false });
-    }
+    layer.eachLayer((old) => {
+      if (!shown.includes(old)) layer.removeLayer(old);
+    });
+    for (const marker of shown) layer.addLayer(marker);
   }
-  document.getElementById("map-filters").addEventListener("change", redraw);
-  redraw();
+
+  function filter() {
+    const codes = wanted();
+    const points = [];
+    markers.forEach(({ feature }, position) => {
+      if (codes.every((code) => feature.properties.amenities.includes(code))) {
+        const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
+        points.push({
+          type: "Feature",
+          geometry: { type: "Point", coordinates: [lng, lat] },
+          properties: { index: position },
+        });
+      }
+    });
+    index = new window.Supercluster({ radius: 50, maxZoom: 16 }).load(points);
+    count.textContent = labels.count.replace("%(count)s", String(points.length));
+    count.dataset.count = String(points.length);
+    if (points.length) {
+      const box = L.latLngBounds(points.map((p) => [p.geometry.coordinates[1], p.geometry.coordinates[0]]));
+      map.fitBounds(box, { padding: [20, 20], maxZoom: 14, animate: false });
+    }
+    draw();
+  }
+  map.on("moveend", draw);
+  document.getElementById("map-filters").addEventListener("change", filter);
+  filter();
 });
