@@ -44,6 +44,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django.setup()
 
 from tests.browser import production  # noqa: E402
+from tests.browser.conftest import phone_context  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TOOLS = ROOT / "var" / "audit"
@@ -165,9 +166,16 @@ def lighthouse(url: str, out: Path) -> dict[str, int]:
     return scores
 
 
-def installability(browser, base: str) -> dict:
-    """Chrome's installability errors for the home page, and the manifest's main fields."""
-    context = browser.new_context()
+def installability(playwright, base: str) -> dict:
+    """Chrome's installability errors for the home page, and the manifest's main fields.
+
+    A persistent profile: Chrome never offers to install from an incognito-like context,
+    which is what a plain Playwright context is.
+    """
+    profile = tempfile.mkdtemp(prefix="driverhome-audit-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
     page = context.new_page()
     page.goto(base + "/")
     page.wait_for_load_state("networkidle")
@@ -197,22 +205,8 @@ def installability(browser, base: str) -> dict:
 
 def slow_visit(browser, url: str, *, marker: bool = False) -> dict[str, float | None]:
     """Visit ``url`` with an empty cache over the slow link; return paint and marker times."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        service_workers="block",
-    )
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "http://localhost", "data:"))
-            else route.abort()
-        ),
-    )
+    # The production-mode tests' 360x740 phone, refused anything off this machine.
+    context = phone_context(browser, "zh-hans", service_workers="block")
     page = context.new_page()
     if marker:
         page.add_init_script(MARKER_PROBE)
@@ -287,7 +281,7 @@ def main() -> int:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
-            install = installability(browser, base)
+            install = installability(playwright, base)
             verdict = "yes" if install["installable"] else "no"
             print(f"\nInstallable (Chrome's own check): {verdict}")
             print(f"  manifest: {install['manifest'] or 'none'} {install['fields'] or ''}")

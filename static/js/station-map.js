@@ -192,7 +192,8 @@ window.addEventListener("map:init", async (event) => {
         });
       }
     });
-    index = new window.Supercluster({ radius: 50, maxZoom: 16 }).load(points);
+    // extent 256: Leaflet's tile size, so the radius is in screen pixels (clusters 50 px apart).
+    index = new window.Supercluster({ radius: 50, extent: 256, maxZoom: 16 }).load(points);
     count.textContent = labels.count.replace("%(count)s", String(points.length));
     count.dataset.count = String(points.length);
     if (points.length) {
