@@ -11,6 +11,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("stations.feed_urls")),
+    path("", include("notices.callback_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -19,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),
     path("", include("members.urls")),
+    path("", include("notices.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
