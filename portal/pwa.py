@@ -101,7 +101,7 @@ def _static_entries() -> list[PrecacheEntry]:
         if not hashed:
             # Plain storage (development): the URL does not change with the content.
             path = finders.find(name)
-            with open(path, "rb") as handle:  # type: ignore[arg-type]
+            with open(str(path), "rb") as handle:
                 revision = hashlib.sha256(handle.read()).hexdigest()[:16]
         entries.append({"url": staticfiles_storage.url(name), "revision": revision})
     return entries
@@ -124,11 +124,11 @@ def _build() -> WorkerConfig:
             offline[code] = reverse("offline")
     scripts = [staticfiles_storage.url(name) for name in WORKER_SCRIPTS]
     fingerprint = _offline_fingerprint()
-    pages = [{"url": url, "revision": fingerprint[:16]} for url in offline.values()]
-    precache: list[PrecacheEntry] = entries + pages  # type: ignore[assignment]
-    digest = hashlib.sha256(
-        json.dumps([precache, scripts], sort_keys=True).encode()
-    ).hexdigest()
+    pages: list[PrecacheEntry] = [
+        {"url": url, "revision": fingerprint[:16]} for url in offline.values()
+    ]
+    precache = entries + pages
+    digest = hashlib.sha256(json.dumps([precache, scripts], sort_keys=True).encode()).hexdigest()
     prefixes = "|".join(code for code, _name in settings.LANGUAGES if code != "zh-hans")
     return {
         "version": digest[:12],

@@ -74,9 +74,24 @@ def visit(page, url):
 
 
 def worker_version(server) -> str:
-    with urllib.request.urlopen(f"{server.url}/sw.js", timeout=10) as reply:
+    with urllib.request.urlopen(f"{server.url}/sw.js", timeout=30) as reply:
         body = reply.read().decode()
     return json.loads(re.search(r"self\.DRIVERHOME_SW = (\{.*\});", body).group(1))["version"]
+
+
+def restart_until(server, done) -> str:
+    """Restart gunicorn's workers (a deploy) and wait until the worker's version is done."""
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            version = worker_version(server)
+            if done(version):
+                return version
+        except OSError:
+            pass  # Workers restarting.
+        assert time.monotonic() < deadline, "gunicorn did not pick up the release"
+        time.sleep(0.3)
 
 
 def nearest_station(server, position) -> dict:
@@ -101,9 +116,7 @@ def nearest_station(server, position) -> dict:
 def test_station_page_and_home_reloaded_offline_show_emergency_line_and_stations(
     phone, prod_server, language
 ):
-    context, page = phone(
-        language, permissions=["geolocation"], geolocation=POSITION
-    )
+    context, page = phone(language, permissions=["geolocation"], geolocation=POSITION)
     prefix = PREFIX[language]
     visit(page, f"{prod_server.url}{prefix}/")
     visit(page, f"{prod_server.url}{prefix}/stations/demo-001/")
@@ -167,9 +180,7 @@ def _help_rows(server, description) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "vi"])
-def test_help_request_typed_offline_is_sent_once_when_back_online(
-    phone, prod_server, language
-):
+def test_help_request_typed_offline_is_sent_once_when_back_online(phone, prod_server, language):
     context, page = phone(language)
     prefix = PREFIX[language]
     description = f"Offline test {language} {time.time()}: the engine stopped on G219."
@@ -232,12 +243,7 @@ def test_new_release_replaces_the_old_caches(phone, prod_server):
         )
         manifest["paths"]["css/offline.css"] = changed
         manifest_path.write_text(json.dumps(manifest))
-        prod_server.process.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 30
-        while worker_version(prod_server) == old:
-            assert time.monotonic() < deadline, "gunicorn did not pick up the new release"
-            time.sleep(0.3)
-        new = worker_version(prod_server)
+        new = restart_until(prod_server, lambda version: version != old)
 
         page.evaluate(
             """async () => {
@@ -278,10 +284,7 @@ def test_new_release_replaces_the_old_caches(phone, prod_server):
         assert stylesheet == [f"{prod_server.url}/static/{changed}"]
     finally:
         manifest_path.write_text(saved)
-        prod_server.process.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 30
-        while worker_version(prod_server) != old and time.monotonic() < deadline:
-            time.sleep(0.3)
+        restart_until(prod_server, lambda version: version == old)
 
 
 def test_wechat_station_page_offers_copy_buttons_and_no_geo_link(browser, prod_server):
@@ -310,9 +313,7 @@ def test_wechat_station_page_offers_copy_buttons_and_no_geo_link(browser, prod_s
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_ordinary_browser_shows_the_geo_link_and_no_copy_buttons(
-    browser, prod_server, language
-):
+def test_ordinary_browser_shows_the_geo_link_and_no_copy_buttons(browser, prod_server, language):
     context = phone_context(browser, language, service_workers="block")
     try:
         page = context.new_page()
