@@ -60,6 +60,10 @@ WORKER_SCRIPTS = (
 # emergency line and the nearest stations worked out from the saved feed.
 CACHED_PAGES = r"^/(?:(?:{prefixes})/)?(?:stations/(?:[-a-zA-Z0-9_]+/)?|help/)$"
 
+# The help form's address in each language: a post there that cannot reach the server is
+# kept in the phone's outbox by the worker.
+HELP_FORM = r"^/(?:(?:{prefixes})/)?help/$"
+
 
 class PrecacheEntry(TypedDict):
     url: str
@@ -73,6 +77,8 @@ class WorkerConfig(TypedDict):
     defaultLanguage: str
     pages: str
     feed: str
+    helpForm: str
+    helpMinFillSeconds: int
     scripts: list[str]
 
 
@@ -129,7 +135,9 @@ def _build() -> WorkerConfig:
     ]
     precache = entries + pages
     digest = hashlib.sha256(json.dumps([precache, scripts], sort_keys=True).encode()).hexdigest()
-    prefixes = "|".join(code for code, _name in settings.LANGUAGES if code != "zh-hans")
+    prefixes = "|".join(
+        code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+    )
     return {
         "version": digest[:12],
         "precache": precache,
@@ -137,6 +145,8 @@ def _build() -> WorkerConfig:
         "defaultLanguage": settings.LANGUAGE_CODE,
         "pages": CACHED_PAGES.format(prefixes=prefixes),
         "feed": reverse("stations-feed"),
+        "helpForm": HELP_FORM.format(prefixes=prefixes),
+        "helpMinFillSeconds": settings.HELP_MIN_FILL_SECONDS,
         "scripts": scripts,
     }
 

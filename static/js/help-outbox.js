@@ -75,10 +75,19 @@
   }
 
   // Keep a filled-in help form on the phone; return the kept row.
-  async function keep(form) {
+  function keep(form) {
+    return keepFields(
+      new URL(form.action, global.location.href).href,
+      new FormData(form),
+      Number(form.dataset.minFillSeconds || 3),
+    );
+  }
+
+  // Keep the fields of a help form posted to ``action`` (FormData); return the kept row.
+  async function keepFields(action, data, minFillSeconds) {
     const fields = [];
     let token = "";
-    for (const [name, value] of new FormData(form).entries()) {
+    for (const [name, value] of data.entries()) {
       if (name === "csrfmiddlewaretoken") continue;
       if (name === "token") {
         token = String(value);
@@ -92,11 +101,11 @@
     const taken = rows.some((row) => row.token === token || row.formToken === token);
     const row = {
       id: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
-      action: new URL(form.action, global.location.href).href,
+      action,
       fields,
       formToken: token,
       token: token && !taken ? token : null,
-      minFillSeconds: Number(form.dataset.minFillSeconds || 3),
+      minFillSeconds,
       state: "waiting",
       queuedAt: new Date().toISOString(),
     };
@@ -207,5 +216,5 @@
     return flushUnlocked();
   }
 
-  global.HelpOutbox = { all, keep, flush, remove, update };
+  global.HelpOutbox = { all, keep, keepFields, flush, remove, update };
 })(self);

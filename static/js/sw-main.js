@@ -98,6 +98,36 @@
     }),
   );
 
+  // The help form posted on a signal too weak to carry it (the page believed it was online):
+  // keep the request in the outbox and show the form again, which says it is not sent yet.
+  const helpForm = new RegExp(config.helpForm);
+  const POST_TIMEOUT = 30;
+  routing.registerRoute(
+    ({ request, url }) =>
+      request.mode === "navigate" &&
+      url.origin === self.location.origin &&
+      helpForm.test(url.pathname),
+    async ({ request }) => {
+      const copy = request.clone();
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), POST_TIMEOUT * 1000);
+      try {
+        return await fetch(request, { signal: abort.signal });
+      } catch (error) {
+        // Maybe it arrived, maybe not: the outbox resends the same form token, so the
+        // server answers a repeat with the request it stored first.
+        await HelpOutbox.keepFields(copy.url, await copy.formData(), config.helpMinFillSeconds);
+        if (self.registration.sync) {
+          await self.registration.sync.register("help-outbox").catch(() => null);
+        }
+        return Response.redirect(copy.url, 303);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    "POST",
+  );
+
   // Every other navigation goes to the network, and to the offline page if that fails.
   routing.registerRoute(
     ({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin,

@@ -220,6 +220,36 @@ def test_help_request_typed_offline_is_sent_once_when_back_online(phone, prod_se
     assert len(_help_rows(prod_server, description)) == 1
 
 
+def test_help_request_posted_on_a_dead_signal_is_kept_by_the_worker_and_sent_once(
+    phone, prod_server
+):
+    context, page = phone("en")
+    description = f"Weak signal test {time.time()}: out of fuel near Dongxing."
+    visit(page, f"{prod_server.url}/en/help/")
+    # The phone believes it is online, but nothing gets through: the worker catches the post.
+    page.add_init_script("Object.defineProperty(navigator, 'onLine', {get: () => true})")
+    page.reload()
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+    context.set_offline(True)
+    page.locator("input[name=category]").first.check()
+    page.fill("#id_description", description)
+    page.fill("#id_phone", "13800138001")
+    page.fill("#id_location_text", "Dongxing")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{prod_server.url}/en/help/")
+    page.locator("#help-outbox [data-state=waiting]").wait_for()
+    assert page.locator("#help-outbox [data-state=waiting] a[href^='tel:']").is_visible()
+    assert page.locator("#offline-as-of").is_visible()
+    assert _help_rows(prod_server, description) == []
+
+    context.set_offline(False)
+    code = page.locator("#help-outbox [data-state=sent] .outbox-code")
+    code.wait_for(timeout=30000)
+    rows = _help_rows(prod_server, description)
+    assert len(rows) == 1
+    assert code.inner_text().replace("-", "") == rows[0]
+
+
 def _cache_names(page) -> list[str]:
     return page.evaluate("caches.keys()")
 

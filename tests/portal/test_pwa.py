@@ -8,6 +8,8 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from portal import pwa
@@ -68,6 +70,20 @@ def test_cached_pages_are_the_drivers_pages_only(client, db):
     # The home page is not kept: the offline page stands in for it.
     for path in ["/", "/en/", "/staff/help/", "/en/admin/", "/members/", "/help/sent/"]:
         assert not pattern.match(path), path
+
+
+def test_worker_patterns_match_the_real_urls_in_every_language(client, db):
+    config = _config(client.get("/sw.js").content.decode())
+    pages, help_form = re.compile(config["pages"]), re.compile(config["helpForm"])
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            form = reverse("helpdesk:form")
+            assert help_form.match(form)
+            assert pages.match(form)
+            assert pages.match(reverse("stations:list"))
+            assert pages.match(reverse("stations:detail", kwargs={"slug": "demo-001"}))
+            assert not help_form.match(reverse("helpdesk:track"))
+    assert config["helpMinFillSeconds"] == settings.HELP_MIN_FILL_SECONDS
 
 
 def test_version_changes_with_any_precached_file(client, db, monkeypatch):
