@@ -70,8 +70,22 @@
     });
   }
 
-  function remove(id) {
-    return withStore("readwrite", (store) => asPromise(store.delete(id)));
+  // Forget a sent or refused request once the driver has read it, but remember its tokens:
+  // a saved copy of the form may still carry them.
+  function dismiss(id) {
+    return withStore("readwrite", async (store) => {
+      const row = await asPromise(store.get(id));
+      if (!row) return;
+      await asPromise(
+        store.put({
+          id,
+          state: "dismissed",
+          token: row.token,
+          formToken: row.formToken,
+          queuedAt: row.queuedAt,
+        }),
+      );
+    });
   }
 
   // Keep a filled-in help form on the phone; return the kept row.
@@ -216,5 +230,5 @@
     return flushUnlocked();
   }
 
-  global.HelpOutbox = { all, keep, keepFields, flush, remove, update };
+  global.HelpOutbox = { all, keep, keepFields, flush, dismiss, update };
 })(self);

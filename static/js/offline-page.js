@@ -19,17 +19,9 @@
     return 6371 * 2 * Math.asin(Math.sqrt(a));
   }
 
+  // The portal's date format, from sw-register.js (loaded later in the page).
   function when(iso) {
-    const root = document.documentElement;
-    try {
-      return new Intl.DateTimeFormat(root.lang || undefined, {
-        dateStyle: "medium",
-        timeStyle: "short",
-        timeZone: root.dataset.timeZone || undefined,
-      }).format(new Date(iso));
-    } catch (error) {
-      return iso;
-    }
+    return self.DriverHome ? self.DriverHome.when(iso) : new Date(iso).toLocaleString();
   }
 
   function pageUrl(url) {

@@ -44,6 +44,8 @@
     }
   }
 
+  self.DriverHome = Object.assign(self.DriverHome || {}, { when });
+
   // A page the worker served from its saved copy carries the time it was saved.
   if (root.dataset.cachedAt) {
     const time = document.createElement("time");
@@ -73,6 +75,7 @@
     shown.id = "help-outbox";
     main.prepend(shown);
     for (const row of rows) {
+      if (row.state === "dismissed") continue;
       let box;
       if (row.state === "waiting") {
         const strong = document.createElement("strong");
@@ -102,7 +105,7 @@
         dismiss.className = "button button-secondary";
         dismiss.textContent = text.dismiss;
         dismiss.addEventListener("click", async () => {
-          await self.HelpOutbox.remove(row.id);
+          await self.HelpOutbox.dismiss(row.id);
           box.remove();
         });
         box.append(paragraph(dismiss));
