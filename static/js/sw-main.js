@@ -67,6 +67,19 @@
     },
   };
 
+  // The feed read from the cache: tell the page that asked, so it can say "as of" (the map
+  // and nearby scripts need not know about the worker).
+  const tellPagePlugin = {
+    cachedResponseWillBeUsed: async ({ cachedResponse, event }) => {
+      const savedAt = cachedResponse && cachedResponse.headers.get("X-Saved-At");
+      if (savedAt && event && event.clientId) {
+        const client = await self.clients.get(event.clientId);
+        if (client) client.postMessage({ type: "feed-from-cache", savedAt });
+      }
+      return cachedResponse;
+    },
+  };
+
   precaching.precacheAndRoute(config.precache);
 
   // The language is in the path, so Django's "Vary: Accept-Language, Cookie" need not split
@@ -94,7 +107,7 @@
       cacheName: FEED,
       networkTimeoutSeconds: NETWORK_TIMEOUT,
       matchOptions,
-      plugins: [stampPlugin],
+      plugins: [stampPlugin, tellPagePlugin],
     }),
   );
 

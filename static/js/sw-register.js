@@ -46,13 +46,16 @@
 
   self.DriverHome = Object.assign(self.DriverHome || {}, { when });
 
-  // A page the worker served from its saved copy carries the time it was saved.
-  if (root.dataset.cachedAt) {
+  function savedNote(id, label, iso) {
+    if (document.getElementById(id)) return;
     const time = document.createElement("time");
-    time.dateTime = root.dataset.cachedAt;
-    time.textContent = when(root.dataset.cachedAt);
-    note("as-of", [paragraph(`${text.asOf} `, time)]).id = "offline-as-of";
+    time.dateTime = iso;
+    time.textContent = when(iso);
+    note("as-of", [paragraph(`${label} `, time)]).id = id;
   }
+
+  // A page the worker served from its saved copy carries the time it was saved.
+  if (root.dataset.cachedAt) savedNote("offline-as-of", text.asOf, root.dataset.cachedAt);
 
   function emergencyLine() {
     return paragraph(
@@ -134,6 +137,12 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data && event.data.type === "help-outbox") showOutbox();
+      // The station feed came from the phone (the offline page says so itself).
+      if (event.data && event.data.type === "feed-from-cache") {
+        if (!document.getElementById("offline-nearest")) {
+          savedNote("offline-feed-note", text.feedAsOf, event.data.savedAt);
+        }
+      }
     });
     window.addEventListener("load", () => {
       navigator.serviceWorker

@@ -141,6 +141,17 @@ def test_station_page_and_home_reloaded_offline_show_emergency_line_and_stations
     assert first_link.get_attribute("href").startswith(f"{prefix}/stations/")
 
 
+def test_map_page_reloaded_offline_draws_the_saved_feed_and_says_as_of(phone, prod_server):
+    context, page = phone("vi")
+    visit(page, f"{prod_server.url}/vi/stations/map/")
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("#offline-as-of").is_visible()
+    page.locator("#offline-feed-note time").wait_for()
+    assert page.locator("#emergency-line").is_visible()
+    page.wait_for_selector(".leaflet-marker-icon, .marker-cluster")
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_offline_page_lists_the_nearest_saved_stations_with_call_links(
     phone, prod_server, language
