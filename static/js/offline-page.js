@@ -48,7 +48,7 @@
       if (station.open24h) {
         const badge = document.createElement("span");
         badge.className = "badge";
-        badge.textContent = text.open24h;
+        badge.textContent = text.openAllDay;
         item.append(" ", badge);
       }
       if (station.phone) {

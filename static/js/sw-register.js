@@ -86,7 +86,7 @@
         box = note("outbox-waiting", [paragraph(strong, ` ${text.pendingMore}`), emergencyLine()]);
       } else if (row.state === "sent") {
         const code = document.createElement("strong");
-        code.className = "tracking-code outbox-code";
+        code.className = "outbox-code";
         code.textContent = row.code;
         box = note("outbox-sent", [
           paragraph(`${text.sent} `, code),
