@@ -4,10 +4,12 @@ Admin views, imports and the demo data call these functions; nothing writes memb
 in signals or ``save()`` overrides.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -16,6 +18,8 @@ from accounts.models import User
 
 from .documents import check_document
 from .models import AccessLog, DossierEntry, PartyMembership, Person
+
+logger = logging.getLogger(__name__)
 
 
 def _author(user: Any) -> User | None:
@@ -143,12 +147,20 @@ def dossier_note_add(*, person: Person, user: Any, text: str) -> DossierEntry:
     return entry
 
 
+def _not_stored() -> str:
+    return _(
+        "The file could not be saved: the server's storage is full or not writable. "
+        "Nothing was added; please try again later and tell the administrator."
+    )
+
+
 def dossier_document_add(
     *, person: Person, user: Any, upload: File, text: str = ""
 ) -> DossierEntry:
     """Check ``upload`` by content and append it to the dossier; raise ValidationError.
 
-    Images are re-encoded without metadata; the stored file gets a random name.
+    Images are re-encoded without metadata; the stored file gets a random name. A write
+    that fails (a full disk) raises ValidationError too, leaving no file and no row.
     """
     checked = check_document(upload)
     entry = DossierEntry(
@@ -160,7 +172,12 @@ def dossier_document_add(
     )
     with transaction.atomic():
         # The stored name is random (``dossier_upload_to``); the one passed here is unused.
-        entry.document.save(checked.content.name or "document", checked.content, save=False)
+        try:
+            entry.document.save(checked.content.name or "document", checked.content, save=False)
+        except OSError:
+            # A full disk or a read-only folder: the storage left no partial file.
+            logger.exception("dossier document could not be written")
+            raise ValidationError(_not_stored(), code="not_stored") from None
         stored_name = entry.document.name
         try:
             entry.save()

@@ -1,12 +1,13 @@
 import json
 import math
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +172,48 @@ class Station(models.Model):
     @property
     def open_now(self) -> bool:
         return self.is_open_at(timezone.now())
+
+    def next_opening_after(self, moment: datetime) -> datetime | None:
+        """Return when the station next opens after ``moment`` (local time), or None.
+
+        None when it is open at ``moment``, open 24 hours, temporarily closed (no date is
+        known) or has no opening hours. Uses prefetched hours when they are there.
+        """
+        if self.status != self.Status.OPEN or self.open_24h or self.is_open_at(moment):
+            return None
+        local = timezone.localtime(moment)
+        periods = list(self.opening_hours.all())
+        # A week and a day ahead covers a weekly schedule whatever the starting hour.
+        for offset in range(8):
+            day = local + timedelta(days=offset)
+            starts = [
+                local.replace(hour=p.opens.hour, minute=p.opens.minute, second=0, microsecond=0)
+                + timedelta(days=offset)
+                for p in sorted(periods, key=lambda period: period.opens)
+                if p.weekday == day.weekday()
+            ]
+            # Normalise after adding days so a change of UTC offset keeps the wall time.
+            later = [timezone.localtime(start) for start in starts if start > local]
+            if later:
+                return later[0]
+        return None
+
+    def next_opening_label(self, moment: datetime) -> str:
+        """Say when a closed station opens next: "opens 06:00", "opens Mon 08:00", or "".
+
+        The time alone within the next 24 hours (it can only mean the coming one), the
+        weekday and the time further ahead.
+        """
+        opening = self.next_opening_after(moment)
+        if opening is None:
+            return ""
+        clock = f"{opening:%H:%M}"
+        if opening - moment < timedelta(hours=24):
+            return _("opens %(time)s") % {"time": clock}
+        return _("opens %(day)s %(time)s") % {
+            "day": WEEKDAYS_ABBR[opening.weekday()],
+            "time": clock,
+        }
 
     @property
     def tel(self) -> str:

@@ -4,8 +4,9 @@ import math
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import Func
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from accounts.permissions import is_active_staff, is_station_manager, is_superuser
@@ -14,6 +15,9 @@ from . import geo
 
 # Radii tried in turn until enough stations are found; None means the whole world.
 NEARBY_RADII_M = (5_000, 20_000, 60_000, 200_000, 600_000, None)
+
+# The highways in the order the station list shows them (other roads come after).
+ROAD_ORDER = ("G228", "G219")
 
 
 class GreatCircleDistance(Func):
@@ -63,6 +67,22 @@ class GreatCircleDistance(Func):
         return self.as_sql(compiler, connection, **extra_context)
 
 
+class ChineseCollate(Collate):
+    """Sort Chinese names by pinyin on PostgreSQL (ICU), by code point elsewhere.
+
+    No pinyin table is shipped (no pypinyin): PostgreSQL's ICU collation "zh-Hans-x-icu"
+    orders Han characters by pinyin; SQLite has no such collation, so names there keep
+    code-point order. The name is only the last key of the driver order, after the road,
+    the position along it and the district.
+    """
+
+    def __init__(self, expression):
+        super().__init__(expression, "zh-Hans-x-icu")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
 def _box(lat: float, lng: float, radius_m: float | None) -> dict:
     if radius_m is None:
         return {}
@@ -105,6 +125,36 @@ class StationQuerySet(models.QuerySet):
         if user.has_perm("stations.change_station") or user.has_perm("stations.view_station"):
             return self
         return self.none()
+
+    def in_driver_order(self):
+        """Order as a driver reads a road: G228, then G219, each from the Dongxing crossing
+        outwards, then stations on other roads by district; the name last.
+
+        Both highways end at the Dongxing crossing. Position along them is read from the
+        coordinates: G228 runs east along the coast (longitude grows with the distance from
+        Dongxing), G219 runs north along the border (latitude grows). Plain column
+        arithmetic, no function per row; no index serves it (docs/stations.md has the cost).
+        """
+        from .models import Station
+
+        route_rank = Case(
+            *(When(route=code, then=Value(rank)) for rank, code in enumerate(ROAD_ORDER)),
+            default=Value(len(ROAD_ORDER)),
+        )
+        along = Case(
+            When(route=Station.Route.G228, then=F("longitude")),
+            When(route=Station.Route.G219, then=F("latitude")),
+            default=Value(0.0),
+            output_field=models.FloatField(),
+        )
+        district_rank = Case(
+            *(
+                When(district=code, then=Value(rank))
+                for rank, code in enumerate(Station.District.values)
+            ),
+            default=Value(len(Station.District.values)),
+        )
+        return self.order_by(route_rank, along, district_rank, ChineseCollate("name"), "pk")
 
     def for_display(self):
         """Prefetch what a list or card shows: amenities and opening hours (two queries)."""
@@ -157,6 +207,14 @@ class StationQuerySet(models.QuerySet):
     def by_distance(self, lat: float, lng: float):
         """Annotate ``distance_m`` (great-circle metres from the point), nearest first."""
         return self.annotate(distance_m=GreatCircleDistance(lat, lng)).order_by("distance_m", "pk")
+
+    def nearest_open(self, lat: float, lng: float, moment: datetime):
+        """The station nearest to the point that is open at ``moment``, or None (one query).
+
+        Used when every station in the nearby list is closed: no radius limit, since the
+        nearest open one may be far (11 km at 04:45 on the demo data).
+        """
+        return self.open_at(moment).by_distance(lat, lng).first()
 
     def nearest(self, lat: float, lng: float, *, limit: int = 20, enough: int = 10):
         """Return (stations nearest first, radius used) widening the radius until enough.

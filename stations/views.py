@@ -36,7 +36,10 @@ def _filter_values(request, amenities) -> dict:
     whole database work of a page.
     """
     get = request.GET
+    active = [get.get("q", "").strip(), get.get("route"), get.get("district"), get.get("open_now")]
     return {
+        # How many filters are set, shown on the folded panel's control.
+        "active_filters": sum(1 for value in active if value) + len(set(get.getlist("amenity"))),
         "filters": {
             "q": get.get("q", ""),
             "amenity": set(get.getlist("amenity")),
@@ -52,7 +55,7 @@ def _filter_values(request, amenities) -> dict:
 @require_safe
 def station_list(request):
     form, valid, amenities = _filter_context(request, StationFilterForm)
-    queryset = Station.objects.published()
+    queryset = Station.objects.published().in_driver_order()
     if valid and form.is_bound:
         queryset = form.filter(queryset)
     elif not valid:
@@ -76,18 +79,22 @@ def station_list(request):
 def nearby(request):
     form, valid, amenities = _filter_context(request, NearbyForm)
     origin = form.origin if valid else None
-    stations, radius = [], None
+    stations, radius, nearest_open = [], None, None
     if origin is not None:
+        now = timezone.now()
         queryset = form.filter(Station.objects.published())
         stations, radius = queryset.nearest(*origin, limit=PAGE_SIZE)
         # Distances were computed in SQL; prefetching keeps the query count flat.
         prefetch_related_objects(stations, *display_prefetches())
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
+        stations = _for_cards(stations, now=now)
+        nearest_open = _nearest_open(queryset, origin, stations, now)
     context = {
         "form": form,
         "origin": origin,
-        "stations": _for_cards(stations),
+        "stations": stations,
+        "nearest_open": nearest_open,
         "radius_km": round(radius / 1000) if radius else None,
         "amenities": amenities,
         **_filter_values(request, amenities),
@@ -105,7 +112,9 @@ def detail(request, slug):
         Station.objects.published().for_display().prefetch_related("photos"),
         slug=slug,
     )
-    station.is_open = station.is_open_at(timezone.now())
+    now = timezone.now()
+    station.is_open = station.is_open_at(now)
+    station.opens_label = "" if station.is_open else station.next_opening_label(now)
     hours = _hours_by_day(station)
     context = {
         "station": station,
@@ -187,14 +196,32 @@ def feed(request):
     return response
 
 
-def _for_cards(stations):
-    """Work out once what each card shows: open now, amenity rows, page URL."""
-    now = timezone.now()
+def _nearest_open(queryset, origin, stations, now):
+    """When the nearest station is closed, the nearest open one (with the same filters).
+
+    Taken from the list when it holds one, else one more query over every station.
+    """
+    if not stations or stations[0].is_open:
+        return None
+    station = next((s for s in stations if s.is_open), None)
+    if station is None:
+        station = queryset.nearest_open(*origin, now)
+        if station is None:
+            return None
+        station.distance_label = geo.format_distance(station.distance_m)
+        station.url = station.get_absolute_url()
+    return station
+
+
+def _for_cards(stations, now=None):
+    """Work out once what each card shows: open now or when it opens, amenities, URL."""
+    now = now or timezone.now()
     # One reverse() for the whole page: it is slow under the language prefixes.
     pattern = reverse("stations:detail", kwargs={"slug": "__slug__"})
     stations = list(stations)
     for station in stations:
         station.is_open = station.is_open_at(now)
+        station.opens_label = "" if station.is_open else station.next_opening_label(now)
         station.amenity_rows = list(station.amenities.all())
         station.url = pattern.replace("__slug__", station.slug)
     return stations

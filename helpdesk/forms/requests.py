@@ -39,6 +39,7 @@ def _coordinate(raw: str, low: float, high: float) -> Decimal | None:
 class HelpRequestForm(BotCheckedForm):
     token_salt = "helpdesk.help"  # noqa: S105 (a salt, not a secret)
 
+    urgent = forms.BooleanField(label=_("Urgent: I need help now"), required=False)
     category = forms.ChoiceField(
         label=_("What do you need?"), choices=Category.choices, widget=forms.RadioSelect
     )
@@ -56,7 +57,7 @@ class HelpRequestForm(BotCheckedForm):
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     station = forms.ModelChoiceField(
         label=_("At a station"),
-        queryset=Station.objects.published(),
+        queryset=Station.objects.published().in_driver_order(),
         to_field_name="slug",
         required=False,
         empty_label=_("Not at a station"),
@@ -69,7 +70,11 @@ class HelpRequestForm(BotCheckedForm):
         required=False,
         help_text=_("Road, kilometre post, landmark…"),
     )
-    urgent = forms.BooleanField(label=_("Urgent: I need help now"), required=False)
+    sms_opt_in = forms.BooleanField(
+        label=_("Send me text messages about this request"),
+        required=False,
+        help_text=_("The tracking code now, then a line when it is passed on or solved."),
+    )
 
     def clean_phone(self) -> str:
         return normalize_mobile(self.cleaned_data["phone"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import staff_view
+from accounts.twofactor import recently_verified, verify_url
 from helpdesk.choices import OPEN_STATES
 from helpdesk.forms import staff as forms
 from helpdesk.models.requests import HelpRequest
@@ -56,11 +57,14 @@ def _visible_or_404(request, pk) -> HelpRequest:
 @require_safe
 def staff_detail(request, pk):
     help_request = _visible_or_404(request, pk)
-    full = help_request.phone_visible_to(request.user)
+    holder = help_request.phone_visible_to(request.user)
+    # The full number asks for the second factor again when the last check is old.
+    full = holder and recently_verified(request)
     context = {
         "req": help_request,
         "phone": help_request.phone if full else mask(help_request.phone),
         "phone_full": full,
+        "phone_step_up_url": verify_url(request, step_up=True) if holder and not full else "",
         "events": help_request.events.select_related("actor", "to_organisation", "to_user"),
         "transfer_form": forms.TransferForm(),
         "follow_up_form": forms.FollowUpForm(),

@@ -16,6 +16,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Organisation, User
+from accounts.twofactor import step_up_response
 from portal.lib.phones import mask, normalize_mobile
 
 from .. import services
@@ -178,6 +179,22 @@ class ScopedExportMixin(ExportMixin):
     def has_export_permission(self, request):
         codename = f"{self.opts.app_label}.export_{self.opts.model_name}"
         return request.user.has_perm(codename)
+
+    def export_action(self, request):
+        # An export asks for the second factor again when the last check is old (after the
+        # permission check, so those who may not export still get 403).
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_action(request)
+
+    def export_admin_action(self, request, queryset):
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_admin_action(request, queryset)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
