@@ -12,12 +12,16 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # At the root, so the worker's scope is the whole site in every language.
+    path("sw.js", views.service_worker, name="service-worker"),
     path("", include("stations.feed_urls")),
     path("", include("notices.callback_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
+    path("offline/", views.offline, name="offline"),
     path("", include("stations.urls")),
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),
