@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
@@ -61,10 +62,16 @@ def event_save(
             Event.objects.select_for_update().values_list("sequence", flat=True).get(pk=event.pk)
             + 1
         )
-    with files_or_nothing():
-        # A cover that cannot be written raises ValidationError: no row, no file.
-        _store_cover(event, cover, remove_cover)
-        event.save()
+    kept = event.cover.name, event.cover_small.name
+    try:
+        with files_or_nothing():
+            # A cover that cannot be written raises ValidationError: no row, no file.
+            _store_cover(event, cover, remove_cover)
+            event.save()
+    except ValidationError:
+        # The form is shown again with the cover that is still stored.
+        event.cover, event.cover_small = kept
+        raise
     return event
 
 

@@ -70,6 +70,9 @@ def test_new_cover_on_a_full_disk_keeps_the_old_one(
     response = client.post(url, _event_data(branch_a, title="改了", cover_upload=_png()))
     assert response.status_code == 200
     assert "cover_upload" in response.context["form"].errors
+    assert 'value="改了"' in response.content.decode()
+    # The page still shows the cover that is stored.
+    assert event.cover_small.url in response.content.decode()
     event.refresh_from_db()
     assert event.title == "磁盘满时的活动" and event.sequence == 1
     assert sorted(files_under(settings.MEDIA_ROOT)) == old
