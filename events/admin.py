@@ -2,10 +2,12 @@
 (``events.services``) as the organizers' staff pages."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from events import services
 from events.forms import organisations_for
 from events.models import Event, EventPhoto, Visit
+from portal.lib.admin import NotStored, NotStoredAdminMixin
 
 
 class EventPhotoInline(admin.TabularInline):
@@ -28,7 +30,7 @@ class OrganiserScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(OrganiserScopedAdmin):
+class EventAdmin(NotStoredAdminMixin, OrganiserScopedAdmin):
     list_display = ["title", "kind", "starts_at", "organisation", "status", "published"]
     list_filter = ["kind", "status", "published"]
     search_fields = ["title", "place"]
@@ -40,7 +42,11 @@ class EventAdmin(OrganiserScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service: a row lock and one SEQUENCE bump per edit, like the staff form.
-        services.event_save(event=obj, by=request.user)
+        try:
+            services.event_save(event=obj, by=request.user)
+        except ValidationError as exc:
+            # A file that cannot be written: the form comes back with the error, nothing saved.
+            raise NotStored(exc) from None
 
 
 @admin.register(Visit)

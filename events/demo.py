@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw
 from accounts.demo import demo_account, demo_committee_and_branches
 from accounts.roles import ORGANIZERS
 from events.models import Event, EventPhoto, Visit
-from events.services import store_image_pair
 from portal.lib.images import process_image
+from portal.lib.storage import store_image_pair
 from portal.lib.timezone import local_tz
 from stations.models import Station
 

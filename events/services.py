@@ -8,24 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.db.models.fields.files import FieldFile
 
 from events.models import Event, EventPhoto, Visit
 from members.models import Person
 from portal.lib.images import ProcessedImage
+from portal.lib.storage import files_or_nothing, store_image_pair
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def store_image_pair(
-    *, large: FieldFile, small: FieldFile, image: ProcessedImage, stem: str
-) -> None:
-    """Put the two sizes of a checked, re-encoded image into two file fields (row not saved)."""
-    large.save(f"{stem}.{image.extension}", image.files["large"], save=False)
-    small.save(f"{stem}-small.{image.extension}", image.files["small"], save=False)
 
 
 def _store_cover(event: Event, cover: ProcessedImage | None, remove_cover: bool) -> None:
@@ -69,8 +62,16 @@ def event_save(
             Event.objects.select_for_update().values_list("sequence", flat=True).get(pk=event.pk)
             + 1
         )
-    _store_cover(event, cover, remove_cover)
-    event.save()
+    kept = event.cover.name, event.cover_small.name
+    try:
+        with files_or_nothing():
+            # A cover that cannot be written raises ValidationError: no row, no file.
+            _store_cover(event, cover, remove_cover)
+            event.save()
+    except ValidationError:
+        # The form is shown again with the cover that is still stored.
+        event.cover, event.cover_small = kept
+        raise
     return event
 
 
@@ -103,12 +104,19 @@ def event_record_report(
     report: str,
     photos: Sequence[tuple[ProcessedImage, str]] = (),
 ) -> Event:
-    """Record what happened at ``event``: people reached, a report and new photos."""
-    for processed, caption in photos:
-        photo = EventPhoto(event=event, caption=caption)
-        store_image_pair(large=photo.image, small=photo.thumbnail, image=processed, stem="photo")
-        photo.save()
-    return _bump(event, people_reached=people_reached, report=report)
+    """Record what happened at ``event``: people reached, a report and new photos.
+
+    A photo that cannot be written (a full disk) raises ValidationError: nothing of the
+    report is saved and none of its photos' files stay.
+    """
+    with files_or_nothing():
+        for processed, caption in photos:
+            photo = EventPhoto(event=event, caption=caption)
+            store_image_pair(
+                large=photo.image, small=photo.thumbnail, image=processed, stem="photo"
+            )
+            photo.save()
+        return _bump(event, people_reached=people_reached, report=report)
 
 
 @transaction.atomic

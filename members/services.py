@@ -4,23 +4,20 @@ Admin views, imports and the demo data call these functions; nothing writes memb
 in signals or ``save()`` overrides.
 """
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from portal.lib.storage import save_file
 
 from .documents import check_document
 from .models import AccessLog, DossierEntry, PartyMembership, Person
-
-logger = logging.getLogger(__name__)
 
 
 def _author(user: Any) -> User | None:
@@ -166,13 +163,6 @@ def dossier_note_add(*, person: Person, user: Any, text: str) -> DossierEntry:
     return entry
 
 
-def _not_stored() -> str:
-    return _(
-        "The file could not be saved: the server's storage is full or not writable. "
-        "Nothing was added; please try again later and tell the administrator."
-    )
-
-
 def dossier_document_add(
     *, person: Person, user: Any, upload: File, text: str = ""
 ) -> DossierEntry:
@@ -191,12 +181,8 @@ def dossier_document_add(
     )
     with transaction.atomic():
         # The stored name is random (``dossier_upload_to``); the one passed here is unused.
-        try:
-            entry.document.save(checked.content.name or "document", checked.content, save=False)
-        except OSError:
-            # A full disk or a read-only folder: the storage left no partial file.
-            logger.exception("dossier document could not be written")
-            raise ValidationError(_not_stored(), code="not_stored") from None
+        # A full disk or a read-only folder raises ValidationError; no partial file is left.
+        save_file(entry.document, checked.content.name or "document", checked.content)
         stored_name = entry.document.name
         try:
             entry.save()

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from accounts.roles import STATION_MANAGERS
+from portal.lib.admin import NotStored, NotStoredAdminMixin
 from portal.lib.images import process_image
 
-from . import geo
+from . import geo, services
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto
 from .resources import StationResource
 
@@ -57,13 +58,16 @@ class StationPhotoForm(forms.ModelForm):
 
     def save(self, commit=True):
         instance = super().save(commit=False)
-        processed = getattr(self, "processed", None)
-        if processed is not None:
-            instance.small.save(processed.files["small"].name, processed.files["small"], save=False)
-            instance.large.save(processed.files["large"].name, processed.files["large"], save=False)
-            instance.width, instance.height = processed.width, processed.height
         if commit:
-            instance.save()
+            self.save_photo(instance)
+        return instance
+
+    def save_photo(self, instance):
+        try:
+            services.station_photo_save(photo=instance, image=getattr(self, "processed", None))
+        except ValidationError as exc:
+            # A full disk: the admin rolls everything back and shows the form again.
+            raise NotStored(exc) from None
         return instance
 
 
@@ -84,7 +88,7 @@ class StationPhotoInline(admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(ImportExportModelAdmin):
+class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
     resource_classes = [StationResource]
     change_form_template = "admin/stations/station/change_form.html"
     list_display = [

@@ -1,8 +1,10 @@
 """Project-wide fixtures: personas, uploads in a temp folder, a Chromium page."""
 
+import errno
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -40,6 +42,50 @@ def _fast_password_hashing(settings):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+# --- A disk that fills up part-way ----------------------------------------------------------
+
+
+class FullDisk:
+    """Django's storage writes through ``os.fdopen``; after ``writes_that_fit`` writes (all
+    files together: one write a file up to 64 KiB, then one a chunk) the disk is full."""
+
+    def __init__(self, writes_that_fit=1):
+        self.writes_that_fit, self.writes = writes_that_fit, 0
+
+    def wrap(self, real):
+        disk = self
+
+        class File:
+            def write(self, chunk):
+                disk.writes += 1
+                if disk.writes > disk.writes_that_fit:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                return real.write(chunk)
+
+            def close(self):
+                real.close()
+
+        return File()
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """The storage's first write succeeds, every later one fails as a full disk does;
+    set ``full_disk.writes_that_fit`` to let more through."""
+    disk, real_fdopen = FullDisk(), os.fdopen
+
+    def fdopen(fd, mode="r", *args, **kwargs):
+        return disk.wrap(real_fdopen(fd, mode, *args, **kwargs))
+
+    monkeypatch.setattr("django.core.files.storage.filesystem.os.fdopen", fdopen)
+    return disk
+
+
+def files_under(root):
+    """Every file under ``root`` (a folder that may not exist), hidden ones included."""
+    return [p for p in Path(root).rglob("*") if p.is_file()]
 
 
 # --- Two-factor sign-in ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The organizers' staff pages: events and care visits of their own organisations."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,14 +34,19 @@ def staff_event_edit(request, pk=None):
         event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
     form = EventForm(request.POST or None, request.FILES or None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.event_save(
-            event=form.save(commit=False),
-            by=request.user,
-            cover=form.cleaned_data.get("cover_upload"),
-            remove_cover=form.cleaned_data.get("remove_cover", False),
-        )
-        messages.success(request, _("The event is saved."))
-        return redirect("events:staff-list")
+        try:
+            services.event_save(
+                event=form.save(commit=False),
+                by=request.user,
+                cover=form.cleaned_data.get("cover_upload"),
+                remove_cover=form.cleaned_data.get("remove_cover", False),
+            )
+        except ValidationError as exc:
+            # The cover could not be written (a full disk): nothing is saved.
+            form.add_error("cover_upload", exc)
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("events:staff-list")
     return render(request, "events/staff_form.html", {"form": form, "event": event})
 
 
@@ -75,14 +81,19 @@ def staff_event_report(request, pk):
     form = EventReportForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
         caption = form.cleaned_data["photo_caption"]
-        services.event_record_report(
-            event=event,
-            people_reached=form.cleaned_data["people_reached"],
-            report=form.cleaned_data["report"],
-            photos=[(photo, caption) for photo in form.cleaned_data["photos"]],
-        )
-        messages.success(request, _("The report is saved."))
-        return redirect("events:staff-list")
+        try:
+            services.event_record_report(
+                event=event,
+                people_reached=form.cleaned_data["people_reached"],
+                report=form.cleaned_data["report"],
+                photos=[(photo, caption) for photo in form.cleaned_data["photos"]],
+            )
+        except ValidationError as exc:
+            # A photo could not be written (a full disk): nothing of the report is saved.
+            form.add_error("photos", exc)
+        else:
+            messages.success(request, _("The report is saved."))
+            return redirect("events:staff-list")
     photos = list(event.photos.all())
     return render(
         request, "events/staff_report.html", {"form": form, "event": event, "photos": photos}

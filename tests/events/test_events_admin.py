@@ -109,3 +109,27 @@ def test_admin_visit_goes_through_the_service_and_leaves_people_alone(
     visit = Visit.objects.get()
     assert visit.created_by == superuser and visit.person_times == 12
     assert calls == ["visit_save"]
+
+
+def test_admin_shows_the_form_again_when_the_service_cannot_store(
+    client, superuser, make_event, monkeypatch
+):
+    # The admin stores no file itself, but a write that fails in the service (a full disk)
+    # gives the form back with the error and what was typed, never a server error.
+    from django.core.exceptions import ValidationError
+
+    from portal.lib.storage import not_stored_message
+
+    def failing_save(**kwargs):
+        raise ValidationError(not_stored_message(), code="not_stored")
+
+    monkeypatch.setattr(services, "event_save", failing_save)
+    event = make_event("原标题")
+    client.force_login(superuser)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    response = client.post(url, _event_data(event, title="改了"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "服务器存储空间已满" in html and 'value="改了"' in html
+    event.refresh_from_db()
+    assert event.title == "原标题"

@@ -1,6 +1,5 @@
 """Dossier uploads: no active PDF content, no metadata segments, no partial file on a full disk."""
 
-import errno
 import zlib
 from io import BytesIO
 from pathlib import Path
@@ -13,7 +12,6 @@ from PIL import Image
 
 from members import services
 from members.models import DossierEntry
-from portal.lib import storage as storage_module
 
 from .conftest import pdf_upload, png_upload
 
@@ -148,33 +146,6 @@ def test_49_megapixel_png_is_refused_from_its_header(person_a):
     with pytest.raises(ValidationError) as refused:
         services.dossier_document_add(person=person_a, user=None, upload=upload)
     assert refused.value.code == "too_many_pixels"
-
-
-class FullDisk:
-    """A file object whose second write fails as a full disk does."""
-
-    def __init__(self, real):
-        self.real, self.writes = real, 0
-
-    def write(self, chunk):
-        self.writes += 1
-        if self.writes > 1:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return self.real.write(chunk)
-
-    def close(self):
-        self.real.close()
-
-
-@pytest.fixture
-def full_disk(monkeypatch):
-    real_fdopen = storage_module.os.fdopen
-
-    def fdopen(fd, mode="r", *args, **kwargs):
-        return FullDisk(real_fdopen(fd, mode, *args, **kwargs))
-
-    # Django's storage opens its file with os.fdopen; every write after the first fails.
-    monkeypatch.setattr("django.core.files.storage.filesystem.os.fdopen", fdopen)
 
 
 def big_upload():

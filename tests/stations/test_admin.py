@@ -384,3 +384,37 @@ def test_route_line_admin_refuses_latitude_first(client, superuser, db):
     )
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
+
+
+def test_photo_on_a_full_disk_shows_the_form_again_and_stores_nothing(
+    client, two_stations, station_manager, settings, full_disk
+):
+    from tests.conftest import files_under
+
+    mine, _theirs = two_stations
+    client.force_login(station_manager)
+    data = _change_form_data(
+        mine,
+        **{
+            "name": "改过的站名",
+            "photos-TOTAL_FORMS": "2",
+            "photos-0-caption": "门口",
+            "photos-0-sort_order": "0",
+            "photos-0-image": SimpleUploadedFile("a.jpg", _jpeg_with_gps(), "image/jpeg"),
+            "photos-1-caption": "停车场",
+            "photos-1-sort_order": "1",
+            "photos-1-image": SimpleUploadedFile("b.jpg", _jpeg_with_gps(), "image/jpeg"),
+        },
+    )
+    # The first photo is stored whole, the second's large rendition too: then the disk is full.
+    full_disk.writes_that_fit = 3
+    response = client.post(reverse("admin:stations_station_change", args=[mine.pk]), data)
+    assert response.status_code == 200
+    assert full_disk.writes == 4
+    html = response.content.decode()
+    assert "服务器存储空间已满" in html
+    assert 'value="改过的站名"' in html and 'value="停车场"' in html
+    assert not StationPhoto.objects.exists()
+    mine.refresh_from_db()
+    assert mine.name != "改过的站名"
+    assert files_under(settings.MEDIA_ROOT) == []
