@@ -72,6 +72,7 @@ def help_figures() -> dict:
     return {
         "received": len(requests),
         "solved": solved,
+        "followed_up": len(follow_ups),
         "median_hours_to_transfer": _hours(
             [at - requests[rid]["created_at"] for rid, at in first_transfer.items()]
         ),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from . import views
+from .figures import views as figures
 
 handler500 = "portal.views.server_error"
 
@@ -15,6 +16,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("figures/", figures.figures_page, name="figures"),
     path("", include("stations.urls")),
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),
