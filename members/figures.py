@@ -6,7 +6,7 @@ small-cell suppression (``portal.lib.cells``): a branch with 3 mobile members sh
 """
 
 from collections.abc import Iterable
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q
 
@@ -50,7 +50,8 @@ def member_figures(organisation_ids: Iterable[int] | None = None) -> MemberFigur
         drivers = drivers.filter(organisation__in=ids)
     counts = {"total": Count("pk"), "probationary": Count("pk", filter=Q(status="probationary"))}
     counts["mobile"] = Count("pk", filter=Q(is_mobile=True))
-    rows = list(memberships.order_by().values("organisation").annotate(**counts))
+    grouped: Any = memberships.order_by().values("organisation").annotate(**counts)
+    rows: list[dict[str, Any]] = list(grouped)
     names = dict(
         Organisation.objects.filter(pk__in=[row["organisation"] for row in rows]).values_list(
             "pk", "name"
@@ -58,12 +59,12 @@ def member_figures(organisation_ids: Iterable[int] | None = None) -> MemberFigur
     )
     by_branch: list[BranchCounts] = [
         {
-            "organisation": names[row["organisation"]],
-            "members": suppress(row["total"]),
-            "probationary": suppress(row["probationary"]),
-            "mobile": suppress(row["mobile"]),
+            "organisation": names[counted["organisation"]],
+            "members": suppress(counted["total"]),
+            "probationary": suppress(counted["probationary"]),
+            "mobile": suppress(counted["mobile"]),
         }
-        for row in sorted(rows, key=lambda row: names[row["organisation"]])
+        for counted in sorted(rows, key=lambda found: names[found["organisation"]])
     ]
     total = memberships.order_by().aggregate(**counts)
     return {

@@ -12,6 +12,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("stations.feed_urls")),
+    path("", include("open311.urls")),
 ]
 
 urlpatterns += i18n_patterns(
