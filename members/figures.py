@@ -6,6 +6,7 @@ small-cell suppression (``portal.lib.cells``): a branch with 3 mobile members sh
 """
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q
@@ -13,7 +14,7 @@ from django.db.models import Count, Q
 from accounts.models import Organisation
 from portal.lib.cells import Suppressed, suppress
 
-from .models import Enterprise, PartyMembership, Person
+from .models import DutyContact, Enterprise, PartyMembership, Person
 
 Cell = int | Suppressed
 
@@ -75,3 +76,12 @@ def member_figures(organisation_ids: Iterable[int] | None = None) -> MemberFigur
         "drivers": suppress(drivers.count()),
         "by_branch": by_branch,
     }
+
+
+def duty_contact_count(organisation_ids: Iterable[int], start: date, end: date) -> int:
+    """Count liaison-duty contacts with these organisations' enterprises from start to end."""
+    return DutyContact.objects.filter(
+        duty__enterprise__organisation__in=list(organisation_ids),
+        contacted_on__gte=start,
+        contacted_on__lt=end,
+    ).count()

@@ -18,6 +18,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("figures/", figures.figures_page, name="figures"),
+    path("staff/report/", figures.report_page, name="report"),
+    path("staff/report/report.xlsx", figures.report_xlsx_download, name="report-xlsx"),
     path("", include("stations.urls")),
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),

@@ -1,13 +1,23 @@
 """The public figures page and the committee's monthly report (staff)."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import is_organizer, is_records_officer, staff_view
 from portal.lib.charts import bar_chart
 from stations.models import Station
 
 from .compute import public_figures
+from .forms import ReportForm
+from .report import monthly_report, report_organisations, report_xlsx
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _charts(data: dict) -> list[dict]:
@@ -44,3 +54,50 @@ def figures_page(request):
         ],
     }
     return render(request, "portal/figures.html", context)
+
+
+def may_read_report(user) -> bool:
+    """The committee's report is for organizers and member-records officers (and superusers)."""
+    return is_organizer(user) or is_records_officer(user)
+
+
+def _report_form(request):
+    organisations = report_organisations(request.user)
+    if not request.GET:
+        top = organisations.exclude(parent__in=organisations).first() or organisations.first()
+        last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        data = {"month": last_month, "organisation": top.pk if top else ""}
+    else:
+        data = request.GET
+    return ReportForm(data, organisations=organisations)
+
+
+@staff_view(may_read_report)
+@require_safe
+def report_page(request):
+    """The month's figures for one of the viewer's organisations and its subtree."""
+    form = _report_form(request)
+    if not form.is_valid():
+        return render(request, "portal/report.html", {"form": form}, status=400)
+    report = monthly_report(
+        organisation=form.cleaned_data["organisation"], month=form.cleaned_data["month"]
+    )
+    query = urlencode({"month": f"{report.month:%Y-%m}", "organisation": report.organisation.pk})
+    return render(request, "portal/report.html", {"form": form, "report": report, "query": query})
+
+
+@staff_view(may_read_report)
+@require_safe
+def report_xlsx_download(request):
+    """The same report as an XLSX workbook."""
+    form = _report_form(request)
+    if not form.is_valid():
+        return render(request, "portal/report.html", {"form": form}, status=400)
+    report = monthly_report(
+        organisation=form.cleaned_data["organisation"], month=form.cleaned_data["month"]
+    )
+    response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{report.month:%Y-%m}-{report.organisation.pk}.xlsx"'
+    )
+    return response
