@@ -61,7 +61,8 @@ def may_read_report(user) -> bool:
     return is_organizer(user) or is_records_officer(user)
 
 
-def _report_form(request):
+def _report(request):
+    """Return (form, report); the report is None when the form is invalid."""
     organisations = report_organisations(request.user)
     if not request.GET:
         top = organisations.exclude(parent__in=organisations).first() or organisations.first()
@@ -69,19 +70,21 @@ def _report_form(request):
         data = {"month": last_month, "organisation": top.pk if top else ""}
     else:
         data = request.GET
-    return ReportForm(data, organisations=organisations)
+    form = ReportForm(data, organisations=organisations)
+    if not form.is_valid():
+        return form, None
+    return form, monthly_report(
+        organisation=form.cleaned_data["organisation"], month=form.cleaned_data["month"]
+    )
 
 
 @staff_view(may_read_report)
 @require_safe
 def report_page(request):
     """The month's figures for one of the viewer's organisations and its subtree."""
-    form = _report_form(request)
-    if not form.is_valid():
+    form, report = _report(request)
+    if report is None:
         return render(request, "portal/report.html", {"form": form}, status=400)
-    report = monthly_report(
-        organisation=form.cleaned_data["organisation"], month=form.cleaned_data["month"]
-    )
     query = urlencode({"month": f"{report.month:%Y-%m}", "organisation": report.organisation.pk})
     return render(request, "portal/report.html", {"form": form, "report": report, "query": query})
 
@@ -90,12 +93,9 @@ def report_page(request):
 @require_safe
 def report_xlsx_download(request):
     """The same report as an XLSX workbook."""
-    form = _report_form(request)
-    if not form.is_valid():
+    form, report = _report(request)
+    if report is None:
         return render(request, "portal/report.html", {"form": form}, status=400)
-    report = monthly_report(
-        organisation=form.cleaned_data["organisation"], month=form.cleaned_data["month"]
-    )
     response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="report-{report.month:%Y-%m}-{report.organisation.pk}.xlsx"'
