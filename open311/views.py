@@ -39,6 +39,7 @@ DESCRIPTIONS = {
 }
 LIST_DAYS = 90
 LIST_LIMIT = 1000
+DATE_YEARS = (2000, 2999)
 
 
 class ApiError(Exception):
@@ -246,12 +247,14 @@ def _date(params, name: str) -> datetime | None:
     raw = params.get(name)
     if not raw:
         return None
+    refusal = ApiError(400, gettext("%(name)s: give a date and time in ISO 8601.") % {"name": name})
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(
-            400, gettext("%(name)s: give a date and time in ISO 8601.") % {"name": name}
-        ) from None
+        raise refusal from None
+    # Years far from now would overflow the 90-day default window or the time-zone shift.
+    if not DATE_YEARS[0] <= value.year <= DATE_YEARS[1]:
+        raise refusal
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

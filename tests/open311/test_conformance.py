@@ -199,7 +199,13 @@ def test_bad_input_gets_400_in_the_spec_error_format(client, partner, valid_post
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_list_filters_and_unknown_ids(client, partner, fmt):
     _partner, key = partner
-    for params in [{"start_date": "yesterday"}, {"status": "half"}, {"service_code": "x"}]:
+    for params in [
+        {"start_date": "yesterday"},
+        {"end_date": "0001-01-01"},
+        {"start_date": "9999-12-31T23:59:59+14:00"},
+        {"status": "half"},
+        {"service_code": "x"},
+    ]:
         _assert_error(client.get(f"{BASE}/requests.{fmt}", {"api_key": key, **params}), fmt, 400)
     _assert_error(client.get(f"{BASE}/requests/ABCD1234.{fmt}", {"api_key": key}), fmt, 404)
     _assert_error(client.get(f"{BASE}/services/parking.{fmt}"), fmt, 404)

@@ -28,7 +28,12 @@ PARAMS = [
 NASTY = st.sampled_from(
     ["", "\x00", "=1+1", "9" * 400, "NaN", "inf", "-1e999", "2026-13-40", "../../etc", "１３８"]
 )
-VALUES = st.one_of(st.text(max_size=60), NASTY, st.integers().map(str))
+DATES = st.one_of(
+    st.datetimes().map(lambda value: value.isoformat()),
+    st.dates().map(lambda value: value.isoformat()),
+    st.datetimes(timezones=st.timezones()).map(lambda value: value.isoformat()),
+)
+VALUES = st.one_of(st.text(max_size=60), NASTY, st.integers().map(str), DATES)
 PATHS = st.one_of(
     st.sampled_from(["services", "requests", "services/breakdown", "requests/ABCD1234"]),
     st.text(alphabet="abcXYZ019-_%.", min_size=1, max_size=20).map(lambda s: f"requests/{s}"),
