@@ -11,6 +11,7 @@ that went overdue, with how they ended.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
+from statistics import median
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -46,6 +47,19 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
         datetime.combine(first, time.min, tzinfo=zone),
         datetime.combine(following, time.min, tzinfo=zone),
     )
+
+
+def _median_hours(requests, kinds: list[str]) -> Any:
+    """Median hours from receipt to the first event of ``kinds``, over ``requests``; "–" if none."""
+    first: dict[int, datetime] = {}
+    created = dict(requests.values_list("pk", "created_at"))
+    events = HelpEvent.objects.filter(request__in=list(created), kind__in=kinds).order_by(
+        "created_at", "pk"
+    )
+    for request_id, at in events.values_list("request_id", "created_at"):
+        first.setdefault(request_id, at)
+    hours = [(at - created[pk]).total_seconds() / 3600 for pk, at in first.items()]
+    return round(median(hours), 1) if hours else "–"
 
 
 @dataclass
@@ -102,6 +116,11 @@ def monthly_report(*, organisation: Organisation, month: date) -> MonthlyReport:
     report.figures = [
         (_("Help requests received"), received.count()),
         (_("Help requests solved"), solved),
+        (
+            _("Median hours to transfer"),
+            _median_hours(received, [Kind.TRANSFERRED, Kind.ESCALATED]),
+        ),
+        (_("Median hours to resolve"), _median_hours(received, [Kind.RESOLVED])),
         (_("Calls back to drivers"), len(follow_ups)),
         (_("Drivers called back who were satisfied"), satisfied),
         (_("Legal consultations"), received.filter(category=Category.LEGAL).count()),
@@ -168,7 +187,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         [_("Organisation"), report.organisation.name],
         [],
         *[
-            [label, value if isinstance(value, int) else str(value)]
+            [label, value if isinstance(value, int | float) else str(value)]
             for label, value in report.figures
         ],
     ]

@@ -5,7 +5,7 @@ from io import BytesIO
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from events.models import Visit
@@ -150,3 +150,31 @@ def test_print_stylesheet_is_a4(client, officer_a):
 def test_month_bounds_cover_the_local_month():
     start, end = month_bounds(date(2026, 12, 15))
     assert (start.month, end.year, end.month) == (12, 2027, 1)
+
+
+def test_median_hours_count_from_receipt_to_the_first_transfer(committee, month):
+    from portal.figures.report import monthly_report
+
+    start, _end = month_bounds(month)
+    for index, hours in enumerate([2, 4, 9]):
+        request = HelpRequest.objects.create(
+            code=f"AAAA111{index}",
+            form_token=f"m{index}",
+            category="breakdown",
+            description="抛锚",
+            phone="13800138000",
+            holder_organisation=committee,
+        )
+        HelpRequest.objects.filter(pk=request.pk).update(created_at=start + timedelta(hours=1))
+        HelpEvent.objects.create(
+            request=request,
+            kind="transferred",
+            from_state="received",
+            to_state="transferred",
+            to_organisation=committee,
+            created_at=start + timedelta(hours=1 + hours),
+        )
+    with translation.override("en"):
+        figures = dict(monthly_report(organisation=committee, month=month).figures)
+    assert figures["Median hours to transfer"] == 4.0
+    assert figures["Median hours to resolve"] == "–"
