@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint check messages compile-messages clean bench lock
+.PHONY: install run serve test lint check messages compile-messages clean bench bench-staff lock
 
 $(STAMP): requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ check:
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Staff pages at the city's scale (issue 18), SQLite and PostgreSQL (BENCH_POSTGRES_URL).
+bench-staff: install
+	$(BIN)/python bench/staff_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

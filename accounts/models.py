@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import OrganisationQuerySet
+from .querysets import OrganisationQuerySet, StaffSessionQuerySet
 
 
 class Organisation(models.Model):
@@ -61,3 +61,85 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("staff account")
         verbose_name_plural = _("staff accounts")
+
+
+class StaffSession(models.Model):
+    """One signed-in staff session, so its owner can see it and end it from elsewhere.
+
+    Keeps only what the sessions page shows: a device label made from the browser's user
+    agent and a coarse address (the network, never the full address).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("staff account"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    device = models.CharField(_("device"), max_length=120, blank=True)
+    address = models.CharField(_("address (coarse)"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"))
+
+    objects = StaffSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device}"
+
+
+class SignInEvent(models.Model):
+    """The sign-in log: who signed in or out, failed or reset a second factor, and when.
+
+    Never holds a password, a code, a secret or a session key.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in with password")
+        PASSWORD_FAILED = "password_failed", _("Wrong password")
+        VERIFIED = "verified", _("Second factor verified")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        CODE_FAILED = "code_failed", _("Wrong second-factor code")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        ENROLLED = "enrolled", _("Second factor set up")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes")
+        RESET = "reset", _("Second factor reset by an administrator")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        IDLE_TIMEOUT = "idle_timeout", _("Signed out after inactivity")
+        ABSOLUTE_TIMEOUT = "absolute_timeout", _("Signed out: session too old")
+        SESSION_ENDED = "session_ended", _("Session ended by its owner")
+        SESSIONS_ENDED = "sessions_ended", _("All sessions ended")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+    )
+    # Kept when the account is deleted, and for failed sign-ins of unknown names.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("address (coarse)"), max_length=64, blank=True)
+    device = models.CharField(_("device"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.get_kind_display()}"

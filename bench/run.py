@@ -6,7 +6,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Modules that are helpers, not benchmarks.
-HELPERS = {"run.py", "settings.py", "urls.py", "__init__.py"}
+HELPERS = {"run.py", "settings.py", "urls.py", "__init__.py", "scale_data.py"}
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import is_active_staff
 from helpdesk.figures import help_figures
 from helpdesk.models import CategoryDeadline, HelpEvent, HelpRequest, Wish
+from helpdesk.querysets import queue_ordering
 from portal.lib.phones import mask
 
 
@@ -113,14 +114,14 @@ class HelpRequestAdmin(GatekeptAdmin):
         "created_at",
     ]
     change_list_template = "admin/helpdesk/helprequest/change_list.html"
+    list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("station", "holder_organisation")
-            .queue_order()
-        )
+        return super().get_queryset(request).select_related("station", "holder_organisation")
+
+    def get_ordering(self, request):
+        # The dispatcher queue's order: urgent and overdue open requests, then due time.
+        return queue_ordering()
 
     @admin.display(description=_("tracking code"), ordering="code")
     def tracking_code(self, obj):
@@ -144,6 +145,7 @@ class HelpRequestAdmin(GatekeptAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        # Cached and recomputed only when the records change (helpdesk.figures).
         extra_context = {**(extra_context or {}), "figures": help_figures()}
         return super().changelist_view(request, extra_context=extra_context)
 

@@ -4,12 +4,18 @@ from collections import defaultdict
 from datetime import timedelta
 from statistics import median
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from helpdesk.choices import Category
 from helpdesk.models.requests import HelpEvent, HelpRequest
 
 Kind = HelpEvent.Kind
+# A day at most: a stale month boundary never outlives this even if nothing changes.
+FIGURES_CACHE_SECONDS = 24 * 3600
 
 
 def _hours(values: list[timedelta]) -> float | None:
@@ -22,11 +28,44 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
+def _version() -> str:
+    """A key that changes whenever the records the figures read change (one query).
+
+    Requests and events are only added, removed (purge) or moved between states, which
+    always adds an event; the counts, highest ids and the latest request update catch each
+    of these.
+    """
+    row = HelpRequest.objects.order_by().aggregate(
+        requests=Count("id"), last_request=Max("id"), updated=Max("updated_at")
+    )
+    events = HelpEvent.objects.order_by().aggregate(events=Count("id"), last_event=Max("id"))
+    updated = row["updated"].isoformat() if row["updated"] else ""
+    return (
+        f"{row['requests']}-{row['last_request']}-{updated}-"
+        f"{events['events']}-{events['last_event']}"
+    )
+
+
 def help_figures() -> dict:
+    """Return the figures, from the cache while no request or event has changed.
+
+    Two aggregate queries decide whether the cached figures still hold (``_version``); only
+    a change recomputes them (``compute_help_figures``). The month boundaries follow the
+    local time zone, which is part of the key.
+    """
+    key = f"helpdesk:figures:{settings.TIME_ZONE}:{get_language()}:{_version()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_help_figures()
+        cache.set(key, figures, timeout=FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def compute_help_figures() -> dict:
     """Return the headline figures, and received/solved counts by month and by category.
 
     Reads two narrow queries (requests, the events that matter) and counts in Python;
-    fine for tens of thousands of requests.
+    fine for tens of thousands of requests, but it reads them all: call ``help_figures``.
     """
     requests = {
         row["id"]: row

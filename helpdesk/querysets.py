@@ -9,10 +9,12 @@ record's page.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, OrderBy, Q, Value, When
+from django.utils import timezone
 
 from accounts.permissions import (
     covered_organisation_ids,
@@ -52,9 +54,40 @@ class HelpRequestQuerySet(models.QuerySet):
     def open(self) -> HelpRequestQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
-    def queue_order(self) -> HelpRequestQuerySet:
-        """Urgent first, then the nearest deadline (none last), then the oldest."""
-        return self.order_by("-urgent", models.F("due_at").asc(nulls_last=True), "created_at")
+    def queue_order(self, now: datetime | None = None) -> HelpRequestQuerySet:
+        """Urgent and overdue open requests first, then the nearest deadline (none last).
+
+        Ties go to the oldest, then the lowest id, so pages never repeat or skip a row.
+        """
+        return self.order_by(*queue_ordering(now))
+
+
+def queue_ordering(now: datetime | None = None) -> list[OrderBy]:
+    """The queue's order as expressions (the help admin uses it too).
+
+    1. open requests that are urgent or past their deadline; 2. other open ones before
+    finished ones (in the "all" view); 3. urgent; 4. the nearest deadline, none last; 5. the
+    oldest; 6. the id.
+    """
+    now = now or timezone.now()
+    attention = Case(
+        When(Q(state__in=OPEN_STATES) & (Q(urgent=True) | Q(due_at__lt=now)), then=Value(1)),
+        default=Value(0),
+        output_field=models.IntegerField(),
+    )
+    is_open = Case(
+        When(state__in=OPEN_STATES, then=Value(1)),
+        default=Value(0),
+        output_field=models.IntegerField(),
+    )
+    return [
+        attention.desc(),
+        is_open.desc(),
+        F("urgent").desc(),
+        F("due_at").asc(nulls_last=True),
+        F("created_at").asc(),
+        F("id").asc(),
+    ]
 
 
 class WishQuerySet(models.QuerySet):

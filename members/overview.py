@@ -4,10 +4,10 @@ Current rules forbid judging party work by check-ins or points, so nothing here 
 or rates individuals: organisations keep the tree order, people are listed by name.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -28,7 +28,7 @@ class OrganisationSummary:
     active_pairs: int = 0
     contacts_30: int = 0
     contacts_90: int = 0
-    quiet_people: list = field(default_factory=list)
+    quiet: int = 0
 
 
 def _tree_order(organisations):
@@ -89,15 +89,31 @@ def organisation_overview(user, *, today=None) -> list[OrganisationSummary]:
             summary.contacts_30 = contacts["last_30"]
             summary.contacts_90 = contacts["last_90"]
 
-    all_recent = LiaisonContact.objects.filter(contacted_on__gte=since_90)
-    quiet = (
-        memberships.exclude(person__in=all_recent.values("from_person"))
+    for row in _quiet(user, today).values("organisation").annotate(total=Count("pk")).order_by():
+        summary = summaries.get(row["organisation"])
+        if summary:
+            summary.quiet = row["total"]
+    return list(summaries.values())
+
+
+def _quiet(user, today):
+    """Memberships in scope whose person had no liaison contact in ``QUIET_DAYS``."""
+    all_recent = LiaisonContact.objects.filter(contacted_on__gte=today - timedelta(days=QUIET_DAYS))
+    return (
+        PartyMembership.objects.visible_to(user)
+        .exclude(person__in=all_recent.values("from_person"))
         .exclude(person__in=all_recent.values("to_person"))
-        .values("organisation", "person_id", "person__name")
+    )
+
+
+def quiet_members(user, *, today=None):
+    """The members in scope with no liaison contact in 90 days, by name: a queryset of dicts.
+
+    Paginated by the overview page; each dict holds ``pk``, ``name`` and ``organisation``.
+    """
+    today = today or timezone.localdate()
+    return (
+        _quiet(user, today)
+        .values("organisation", pk=F("person_id"), name=F("person__name"))
         .order_by("person__name", "person_id")
     )
-    for member in quiet:
-        summary = summaries.get(member["organisation"])
-        if summary:
-            summary.quiet_people.append({"pk": member["person_id"], "name": member["person__name"]})
-    return list(summaries.values())

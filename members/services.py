@@ -4,10 +4,13 @@ Admin views, imports and the demo data call these functions; nothing writes memb
 in signals or ``save()`` overrides.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -16,6 +19,8 @@ from accounts.models import User
 
 from .documents import check_document
 from .models import AccessLog, DossierEntry, PartyMembership, Person
+
+logger = logging.getLogger(__name__)
 
 
 def _author(user: Any) -> User | None:
@@ -43,6 +48,24 @@ def access_log_record(
         object_id="" if object_id is None else str(object_id),
         count=count,
     )
+
+
+# Autocomplete requests of one user on one model within this many seconds are one search.
+SEARCH_FOLD_SECONDS = 60
+
+
+def access_log_search(*, user: Any, model: type[models.Model]) -> AccessLog | None:
+    """Log an autocomplete search once per search, not once per keystroke.
+
+    The first request of ``user`` on ``model`` writes a row; further requests within
+    ``SEARCH_FOLD_SECONDS`` of it belong to the same search and write nothing. The terms
+    are never stored (they may be phone numbers). The window lives in the shared cache, so
+    every worker process folds alike.
+    """
+    key = f"members:search-log:{getattr(user, 'pk', None)}:{model._meta.label_lower}"
+    if not cache.add(key, 1, timeout=SEARCH_FOLD_SECONDS):
+        return None
+    return access_log_record(user=user, action=AccessLog.Action.SEARCH, model=model)
 
 
 def record_save(
@@ -143,12 +166,20 @@ def dossier_note_add(*, person: Person, user: Any, text: str) -> DossierEntry:
     return entry
 
 
+def _not_stored() -> str:
+    return _(
+        "The file could not be saved: the server's storage is full or not writable. "
+        "Nothing was added; please try again later and tell the administrator."
+    )
+
+
 def dossier_document_add(
     *, person: Person, user: Any, upload: File, text: str = ""
 ) -> DossierEntry:
     """Check ``upload`` by content and append it to the dossier; raise ValidationError.
 
-    Images are re-encoded without metadata; the stored file gets a random name.
+    Images are re-encoded without metadata; the stored file gets a random name. A write
+    that fails (a full disk) raises ValidationError too, leaving no file and no row.
     """
     checked = check_document(upload)
     entry = DossierEntry(
@@ -160,7 +191,12 @@ def dossier_document_add(
     )
     with transaction.atomic():
         # The stored name is random (``dossier_upload_to``); the one passed here is unused.
-        entry.document.save(checked.content.name or "document", checked.content, save=False)
+        try:
+            entry.document.save(checked.content.name or "document", checked.content, save=False)
+        except OSError:
+            # A full disk or a read-only folder: the storage left no partial file.
+            logger.exception("dossier document could not be written")
+            raise ValidationError(_not_stored(), code="not_stored") from None
         stored_name = entry.document.name
         try:
             entry.save()

@@ -1,13 +1,16 @@
 """Private file storage for dossier documents: never under a public URL."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+
+from portal.lib.storage import AtomicFileSystemStorage
 
 
 @deconstructible(path="members.storage.PrivateStorage")
-class PrivateStorage(FileSystemStorage):
+class PrivateStorage(AtomicFileSystemStorage):
     """Files under settings.PRIVATE_MEDIA_ROOT, read at each use (tests move it).
+
+    A failed write (a full disk) leaves no partial file (``AtomicFileSystemStorage``).
 
     There is no base URL: ``url()`` raises, so no template can link to a file directly.
     Files are only served by ``members.views.dossier_download``.

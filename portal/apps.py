@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 # django-leaflet's admin module imports GeoDjango, which needs GDAL; we use its template
 # tags only, so its admin module is never loaded.
-ADMIN_MODULES_SKIPPED = {"leaflet"}
+# django-otp's device admins would show authenticator secrets and let a device be changed
+# without the log: second factors are reset from the staff account admin instead.
+ADMIN_MODULES_SKIPPED = {"leaflet", "otp_totp", "otp_static"}
 
 
 class PortalConfig(AppConfig):

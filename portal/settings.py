@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "leaflet",
     "simple_history",
@@ -111,6 +114,7 @@ INSTALLED_APPS = [
     "stations",
     "members",
     "events",
+    "notices",
     "helpdesk",
     "open311",
 ]
@@ -126,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: idle and absolute timeouts, last seen, the second-factor gate.
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -173,6 +179,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, except that only `migrate` may create a missing file: a
+    # database moved away is an error (/healthz 503), never a new empty one (portal/db).
+    _db["ENGINE"] = "portal.db"
     _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
     if _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -186,23 +195,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis URL for the shared cache (redis://127.0.0.1:6379/0). Without it the database
 # cache is used, so rate limits and lockouts stay shared between worker processes.
 REDIS_URL = env_str("REDIS_URL", "")
+# The database cache (table portal_cache, created by `migrate`): the whole cache without
+# Redis, and where rate limits go while Redis does not answer (portal/lib/ratelimit.py).
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "portal_cache",
+    # The default 300 entries would cull rate-limit slots under load.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "driverhome",
-        }
+            # A Redis that is down or unreachable must cost a request half a second at
+            # most, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-            # The default 300 entries would cull rate-limit slots under load.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 
 # --- Authentication and lockout ---------------------------------------------------------
 
@@ -212,7 +226,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -224,8 +241,26 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "portal.lib.net.client_ip"
-AXES_RESET_ON_SUCCESS = True
+# A correct password alone must not wipe the failures of the second-factor step: the count
+# is reset only once the second factor is verified too (accounts.twofactor).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
+
+# --- Staff sessions and two-factor sign-in (accounts) -----------------------------------
+
+# A staff session ends after this many minutes without a request.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
+# A staff session ends this many hours after sign-in, however busy.
+STAFF_ABSOLUTE_HOURS = env_int("STAFF_ABSOLUTE_HOURS", 12, minimum=1)
+# Full phone numbers, exports and role changes ask for the second factor again when the
+# last check is older than this many minutes.
+STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5, minimum=1)
+# The access review flags accounts with no sign-in for this many days.
+ACCESS_REVIEW_STALE_DAYS = env_int("ACCESS_REVIEW_STALE_DAYS", 90, minimum=1)
+# No session cookie outlives the absolute staff time.
+SESSION_COOKIE_AGE = STAFF_ABSOLUTE_HOURS * 3600
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Driver Home"
 
 # --- Internationalisation ---------------------------------------------------------------
 
@@ -254,10 +289,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Private uploads (dossier documents): never under a public URL, served only by views
 # that check access. Keep it off the web server's document root.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+
+# --- Member records: access log and exports ----------------------------------------------
+
+# Days an access-log row is kept; `manage.py purge_access_log` archives (under
+# PRIVATE_MEDIA_ROOT/archives/access-log/) and deletes older rows. Two years: see
+# docs/members.md, "Retention of the access log", for why (PIPL art. 19).
+# The Cybersecurity Law (art. 21) asks for at least six months of logs: 183 days minimum.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=183)
+# Hours a finished member-records export is offered to its requester before deletion.
+EXPORT_DOWNLOAD_HOURS = env_int("EXPORT_DOWNLOAD_HOURS", 24, minimum=1)
 # Hashed, compressed static files in production; plain files when DEBUG or tests ask.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are written to a hidden partial file first: a full disk leaves nothing behind.
+    "default": {"BACKEND": "portal.lib.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -268,6 +314,14 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Backups (manage.py backup_portal / restore_portal; docs/operations.md) ------------
+
+# Folder for the backup archives; keep it on another disk, and copy it off the machine.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# How many archives backup_portal keeps (0: all). The encryption key is read only by the
+# backup commands, from BACKUP_KEY or the file named by BACKUP_KEY_FILE, never stored here.
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
 
 # --- Mail -------------------------------------------------------------------------------
 
@@ -285,6 +339,38 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "driverhome@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notices (docs/notices.md) ----------------------------------------------------------
+
+# The site's public address, for links to staff pages in e-mails and work-chat messages.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds a webhook or SMS provider may take to answer before the worker gives up on a try.
+NOTICE_HTTP_TIMEOUT = env_int("NOTICE_HTTP_TIMEOUT", 10, minimum=1)
+# Tries before a notice is marked "failed"; the wait between tries starts at
+# NOTICE_RETRY_SECONDS and doubles each time, up to NOTICE_RETRY_MAX_SECONDS.
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 6, minimum=1)
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 60, minimum=1)
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600, minimum=1)
+# How long a worker's claim on a notice lasts; a crashed worker's notices are taken over after it.
+NOTICE_LEASE_SECONDS = env_int("NOTICE_LEASE_SECONDS", 300, minimum=30)
+# Days sent, failed and cancelled notices stay in the outbox (the admin's record).
+NOTICE_RETENTION_DAYS = env_int("NOTICE_RETENTION_DAYS", 30, minimum=1)
+# Text messages to drivers who opted in: the backend (the console one logs them; production
+# sets notices.sms.AliyunSmsBackend) and at most this many per request in 24 hours.
+SMS_BACKEND = env_str("SMS_BACKEND", "notices.sms.ConsoleSmsBackend")
+SMS_PER_REQUEST_PER_DAY = env_int("SMS_PER_REQUEST_PER_DAY", 4, minimum=1)
+# Alibaba Cloud SMS (notices.sms.AliyunSmsBackend): endpoint, AccessKey, approved signature,
+# and approved template codes per message kind, optionally per language
+# ("received=SMS_1,transferred=SMS_2,started=SMS_3,resolved=SMS_4,received.vi=SMS_5").
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_REGION = env_str("SMS_REGION", "cn-hangzhou")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_TEMPLATES = env_str("SMS_TEMPLATES", "")
+# The secret last part of the address the provider posts drivers' replies to
+# (/notices/sms/replies/<token>); empty turns the address off.
+SMS_CALLBACK_TOKEN = env_str("SMS_CALLBACK_TOKEN", "")
 
 # --- Security headers -------------------------------------------------------------------
 
@@ -362,8 +448,15 @@ CONTENT_SECURITY_POLICY = {
 HELP_RATE_PER_IP = env_str("HELP_RATE_PER_IP", "5/600")
 HELP_RATE_PER_PHONE = env_str("HELP_RATE_PER_PHONE", "3/86400")
 HELP_TRACK_RATE_PER_IP = env_str("HELP_TRACK_RATE_PER_IP", "10/600")
-# Wrong tracking tries per code, from all addresses together.
-HELP_TRACK_RATE_PER_CODE = env_str("HELP_TRACK_RATE_PER_CODE", "10/86400")
+# Wrong tracking tries per code, from all addresses together: the first
+# HELP_TRACK_FREE_TRIES go at once, then each further try waits HELP_TRACK_FIRST_DELAY
+# seconds, doubling up to HELP_TRACK_MAX_DELAY; the count is forgotten
+# HELP_TRACK_FORGET_AFTER seconds after the last wrong try. The rightful driver never
+# waits longer than the longest delay (and is told to call).
+HELP_TRACK_FREE_TRIES = env_int("HELP_TRACK_FREE_TRIES", 5)
+HELP_TRACK_FIRST_DELAY = env_int("HELP_TRACK_FIRST_DELAY", 30, minimum=1)
+HELP_TRACK_MAX_DELAY = env_int("HELP_TRACK_MAX_DELAY", 900, minimum=1)
+HELP_TRACK_FORGET_AFTER = env_int("HELP_TRACK_FORGET_AFTER", 3600, minimum=1)
 # Seconds a person needs at least to fill a public form; faster posts are treated as bots.
 HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
 # Public holidays (ISO dates) and make-up working weekend days that deadlines respect.

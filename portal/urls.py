@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts import views as account_views
+
 from . import views
 from .figures import views as figures
 
@@ -13,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("stations.feed_urls")),
     path("", include("open311.urls")),
+    path("", include("notices.callback_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -24,6 +27,10 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),
     path("", include("members.urls")),
+    path("", include("notices.urls")),
+    path("", include("accounts.urls")),
+    # The two-step staff sign-in takes the admin's sign-in address (it comes first).
+    path("admin/login/", account_views.sign_in),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -2,10 +2,12 @@
 
 import os
 import shutil
+import time
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import translation
 
 from accounts.models import Organisation, User
@@ -40,6 +42,73 @@ def _media_root(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+# --- Two-factor sign-in ---------------------------------------------------------------------
+
+
+def enrol_second_factor(user):
+    """Give ``user`` a confirmed authenticator (what enrolment leaves behind); return it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+
+
+def signed_in_session_key(user):
+    """Store a session signed in as ``user`` with the second factor verified; return its key.
+
+    For browser tests that hand a session cookie to the browser instead of signing in.
+    """
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts import twofactor
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[twofactor.DEVICE_KEY] = enrol_second_factor(user).persistent_id
+    session[twofactor.VERIFIED_AT_KEY] = time.time()
+    session.save()
+    return session.session_key
+
+
+_PASSWORD_ONLY_LOGIN = Client.force_login
+
+
+def password_only_login(client, user):
+    """Sign ``client`` in as after the password step only: the second factor is unproved."""
+    _PASSWORD_ONLY_LOGIN(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_second_factor(monkeypatch):
+    """Make ``client.force_login(staff)`` stand for the whole two-step sign-in.
+
+    Staff who have a second factor, or whose role requires one (a device is enrolled for
+    them if missing), get a session whose second factor was just verified, as after the
+    code page. Organizers and station managers without a device sign in as before. Tests
+    of the gate itself use ``password_only_login``.
+    """
+    from accounts import twofactor
+
+    def force_login(self, user, backend=None):
+        _PASSWORD_ONLY_LOGIN(self, user, backend)
+        if not user.is_staff:
+            return
+        device = twofactor.confirmed_totp(user)
+        if device is None and twofactor.requires_two_factor(user):
+            device = enrol_second_factor(user)
+        if device is None:
+            return
+        session = self.session
+        session[twofactor.DEVICE_KEY] = device.persistent_id
+        session[twofactor.VERIFIED_AT_KEY] = time.time()
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def committee(db):
     return Organisation.objects.create(name="测试行业党委", kind=Organisation.Kind.COMMITTEE)
@@ -62,6 +131,7 @@ def branch_b(committee):
 @pytest.fixture
 def make_user(db):
     """Create a staff user in ``role`` (a group name) covering ``organisations``."""
+    from accounts import twofactor
 
     def make(username, role=None, organisations=(), **extra):
         user = User.objects.create_user(
@@ -71,6 +141,10 @@ def make_user(db):
             user.groups.add(Group.objects.get(name=role))
         if organisations:
             user.organisations.set(organisations)
+        # Staff whose role requires a second factor have set it up, as the portal requires;
+        # organizers and station managers have not (it is only offered to them).
+        if twofactor.requires_two_factor(user):
+            enrol_second_factor(user)
         return user
 
     return make
@@ -78,7 +152,9 @@ def make_user(db):
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser(username="root", password=PASSWORD, email="")
+    user = User.objects.create_superuser(username="root", password=PASSWORD, email="")
+    enrol_second_factor(user)
+    return user
 
 
 @pytest.fixture

@@ -70,6 +70,11 @@ class HelpRequestForm(BotCheckedForm):
         required=False,
         help_text=_("Road, kilometre post, landmark…"),
     )
+    sms_opt_in = forms.BooleanField(
+        label=_("Send me text messages about this request"),
+        required=False,
+        help_text=_("The tracking code now, then a line when it is passed on or solved."),
+    )
 
     def clean_phone(self) -> str:
         return normalize_mobile(self.cleaned_data["phone"])

@@ -42,6 +42,12 @@ class HelpRequest(models.Model):
     )
     location_text = models.CharField(_("where"), max_length=200, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
+    # Text messages about this request to the callback phone: only when the driver asked.
+    sms_opt_in = models.BooleanField(_("text messages wanted"), default=False)
+    # The language the driver used (the text messages are written in it).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     state = models.CharField(
         _("state"), max_length=32, choices=State.choices, default=State.RECEIVED, editable=False
     )

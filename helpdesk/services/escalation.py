@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from accounts.models import Organisation
 from helpdesk.choices import OPEN_STATES, Level, State
 from helpdesk.models.requests import HelpEvent, HelpRequest
-from helpdesk.services.notices import holder_notify
+from helpdesk.services.notices import holder_notify, overdue_notify
 from helpdesk.services.requests import locked_request, record_move
 
 BRANCH_KINDS = {Organisation.Kind.BRANCH, Organisation.Kind.JOINT_BRANCH}
@@ -61,6 +61,8 @@ def help_request_escalate(*, request: HelpRequest, now: datetime | None = None) 
             return False
         step = next_holder(request)
         if step is None:
+            # At the top of the chain: its groups hear once per missed deadline.
+            overdue_notify(request, now=now)
             return False
         organisation, level = step
         to_state = State.TRANSFERRED if request.state == State.RECEIVED else request.state
@@ -76,16 +78,16 @@ def help_request_escalate(*, request: HelpRequest, now: datetime | None = None) 
             to_organisation=organisation,
             text=gettext("Deadline missed; passed up the assistance chain."),
         )
-        holder_notify(request)
+        holder_notify(request, kind="escalated", now=now)
     return True
 
 
 def escalate_overdue(*, now: datetime | None = None) -> int:
-    """Escalate every overdue open request once; return how many moved."""
+    """Escalate every overdue open request once; return how many moved.
+
+    Requests already at the top of the chain stay where they are; their groups get one
+    "overdue" alert per missed deadline.
+    """
     now = now or timezone.now()
-    ids = list(
-        HelpRequest.objects.open()
-        .filter(due_at__lte=now, level__lt=Level.COMMITTEE)
-        .values_list("pk", flat=True)
-    )
+    ids = list(HelpRequest.objects.open().filter(due_at__lte=now).values_list("pk", flat=True))
     return sum(help_request_escalate(request=HelpRequest(pk=pk), now=now) for pk in ids)

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +20,7 @@ from accounts.models import Organisation, User
 from helpdesk.choices import Level, State
 from helpdesk.deadlines import due_for
 from helpdesk.models.requests import HelpEvent, HelpRequest
-from helpdesk.services.notices import holder_notify
+from helpdesk.services import notices
 from helpdesk.transitions import TRANSITIONS
 from stations.models import Station
 
@@ -59,11 +60,15 @@ def help_request_submit(
     longitude: Decimal | None = None,
     location_text: str = "",
     urgent: bool = False,
+    sms_opt_in: bool = False,
+    language: str = "",
 ) -> tuple[HelpRequest, bool]:
     """Store a driver's request once per form token; return (request, created).
 
     The same token sent again (double tap, resent POST, two at once) returns the request
-    the first one stored, thanks to the unique constraint on ``form_token``.
+    the first one stored, thanks to the unique constraint on ``form_token``. The notices
+    (the desk's groups, dispatchers, the driver's receipt text if asked for) are queued in
+    the same transaction; nothing is sent while the driver waits.
     """
     existing = HelpRequest.objects.filter(form_token=form_token).first()
     if existing is not None:
@@ -84,6 +89,8 @@ def help_request_submit(
                     longitude=longitude,
                     location_text=location_text,
                     urgent=urgent,
+                    sms_opt_in=sms_opt_in,
+                    language=language or settings.LANGUAGE_CODE,
                     state=State.RECEIVED,
                 )
                 request.due_at = due_for(request, state=State.RECEIVED, since=now)
@@ -91,6 +98,7 @@ def help_request_submit(
                 HelpEvent.objects.create(
                     request=request, kind=Kind.RECEIVED, to_state=State.RECEIVED, created_at=now
                 )
+                notices.received_notify(request, now=now)
                 return request, True
         except IntegrityError:
             existing = HelpRequest.objects.filter(form_token=form_token).first()
@@ -218,7 +226,7 @@ def help_request_transfer(
         to_organisation=organisation,
         to_user=helper,
     )
-    holder_notify(request)
+    notices.holder_notify(request, kind="transferred")
     return event
 
 
@@ -227,7 +235,7 @@ def help_request_start(*, request: HelpRequest, actor: User | None, note: str = 
     """Record that the holder has started handling it (the first feedback)."""
     request = locked_request(request)
     _require(request, "start")
-    return record_move(
+    event = record_move(
         request,
         kind=Kind.STARTED,
         to_state=State.IN_PROGRESS,
@@ -236,6 +244,8 @@ def help_request_start(*, request: HelpRequest, actor: User | None, note: str = 
         text=_text(note),
         due_since=_cycle_start(request),
     )
+    notices.driver_notify(request, "started")
+    return event
 
 
 @transaction.atomic
@@ -243,7 +253,7 @@ def help_request_resolve(
     *, request: HelpRequest, actor: User | None, what_was_done: str
 ) -> HelpEvent:
     """Record what was done; the request then waits for the follow-up call."""
-    return _step(
+    event = _step(
         request,
         "resolve",
         kind=Kind.RESOLVED,
@@ -252,6 +262,8 @@ def help_request_resolve(
         text=what_was_done,
         required=gettext("Say what was done."),
     )
+    notices.driver_notify(event.request, "resolved")
+    return event
 
 
 @transaction.atomic

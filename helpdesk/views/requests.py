@@ -1,7 +1,10 @@
 """Help requests: the public form and tracking page, and the dispatcher queue."""
 
+import math
+
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +15,7 @@ from helpdesk.forms import requests as forms
 from helpdesk.models.requests import HelpEvent, HelpRequest
 from helpdesk.services import requests as services
 from portal.lib.net import client_ip
-from portal.lib.ratelimit import take, would_allow
+from portal.lib.ratelimit import backoff_clear, backoff_fail, backoff_wait, take
 from stations.models import Station
 
 Kind = HelpEvent.Kind
@@ -61,6 +64,8 @@ def help_form(request):
                     longitude=data["longitude"],
                     location_text=data["location_text"].strip(),
                     urgent=data["urgent"],
+                    sms_opt_in=data["sms_opt_in"],
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
                 )
             request.session["help_code"] = existing.code
             return redirect("helpdesk:sent")
@@ -106,14 +111,27 @@ def help_track(request):
             status = 429
         elif form.is_valid():
             code = services.code_normalize(form.cleaned_data["code"])
-            # Failed tries are also counted per code, so a code overheard on the phone
-            # cannot be paired with all 10,000 endings from many addresses.
-            if code and not would_allow("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE):
-                context["limited"] = True
+            # Wrong tries are also counted per code, from all addresses together, so an
+            # overheard code cannot be paired with all 10,000 endings; the waits grow but
+            # stay short, so the rightful driver is never locked out for long.
+            wait = (
+                backoff_wait(
+                    "help-track-code",
+                    code,
+                    free=settings.HELP_TRACK_FREE_TRIES,
+                    first=settings.HELP_TRACK_FIRST_DELAY,
+                    longest=settings.HELP_TRACK_MAX_DELAY,
+                )
+                if code
+                else 0
+            )
+            if wait:
+                context["wait_minutes"] = max(1, math.ceil(wait / 60))
                 status = 429
             else:
                 found = HelpRequest.objects.filter(code=code).first() if code else None
                 if found is not None and found.phone.endswith(form.cleaned_data["last4"]):
+                    backoff_clear("help-track-code", code)
                     context["found"] = found
                     context["steps"] = [
                         {"label": PUBLIC_STEPS[event.kind], "at": event.created_at}
@@ -122,7 +140,9 @@ def help_track(request):
                     ]
                 else:
                     if code:
-                        take("help-track-code", code, settings.HELP_TRACK_RATE_PER_CODE)
+                        backoff_fail(
+                            "help-track-code", code, forget=settings.HELP_TRACK_FORGET_AFTER
+                        )
                     context["not_found"] = True
     else:
         form = forms.TrackForm()
@@ -132,7 +152,9 @@ def help_track(request):
 
 @require_safe
 def help_privacy(request):
-    return render(request, "helpdesk/requests/privacy.html")
+    # The member records' access-log rule is shown here too (docs/members.md).
+    context = {"access_log_days": settings.ACCESS_LOG_RETENTION_DAYS}
+    return render(request, "helpdesk/requests/privacy.html", context)
 
 
 @require_safe

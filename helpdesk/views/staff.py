@@ -1,12 +1,14 @@
 """The dispatcher queue: help requests seen and moved by the staff who hold them."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import staff_view
+from accounts.twofactor import recently_verified, verify_url
 from helpdesk.choices import OPEN_STATES
 from helpdesk.forms import staff as forms
 from helpdesk.models.requests import HelpRequest
@@ -14,10 +16,17 @@ from helpdesk.services import requests as services
 from helpdesk.transitions import actions_for
 from portal.lib.phones import mask
 
+# Requests per queue page.
+QUEUE_PER_PAGE = 50
+
 
 @staff_view()
 @require_safe
 def staff_queue(request):
+    """The requests the user may handle, a page at a time, with the total: none left out.
+
+    Urgent and overdue open requests first, then by due time (``queue_order``).
+    """
     base = HelpRequest.objects.visible_to(request.user)
     form = forms.QueueFilterForm(request.GET or None)
     rows = base.select_related("station", "holder_organisation", "holder_user")
@@ -37,10 +46,14 @@ def staff_queue(request):
         rows = rows.filter(state=state)
     else:
         rows = rows.filter(state__in=OPEN_STATES)
-    rows = list(rows.queue_order()[:200])
-    for row in rows:
+    page = Paginator(rows.queue_order(), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
         row.masked_phone = mask(row.phone)
-    return render(request, "helpdesk/requests/staff_queue.html", {"form": form, "rows": rows})
+    # The filters, kept in the page links.
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": page.object_list, "query": query.urlencode()}
+    return render(request, "helpdesk/requests/staff_queue.html", context)
 
 
 def _visible_or_404(request, pk) -> HelpRequest:
@@ -56,11 +69,14 @@ def _visible_or_404(request, pk) -> HelpRequest:
 @require_safe
 def staff_detail(request, pk):
     help_request = _visible_or_404(request, pk)
-    full = help_request.phone_visible_to(request.user)
+    holder = help_request.phone_visible_to(request.user)
+    # The full number asks for the second factor again when the last check is old.
+    full = holder and recently_verified(request)
     context = {
         "req": help_request,
         "phone": help_request.phone if full else mask(help_request.phone),
         "phone_full": full,
+        "phone_step_up_url": verify_url(request, step_up=True) if holder and not full else "",
         "events": help_request.events.select_related("actor", "to_organisation", "to_user"),
         "transfer_form": forms.TransferForm(),
         "follow_up_form": forms.FollowUpForm(),

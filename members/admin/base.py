@@ -5,9 +5,12 @@ answers 404 for records outside the user's scope (change, delete, history), mask
 certificate numbers in lists, and writes one access-log row per read or change.
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +19,11 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Organisation, User
+from accounts.twofactor import step_up_response
 from portal.lib.phones import mask, normalize_mobile
 
-from .. import services
-from ..models import AccessLog, DossierEntry
+from .. import exports, services
+from ..models import AccessLog, DossierEntry, ExportJob
 from ..querysets import organisations_visible_to
 
 Action = AccessLog.Action
@@ -108,7 +112,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
         search_term = search_term.replace("\x00", "")
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if _is_autocomplete(request):
-            services.access_log_record(user=request.user, action=Action.SEARCH, model=self.model)
+            # One row per search, not one per keystroke (see access_log_search).
+            services.access_log_search(user=request.user, model=self.model)
         return results, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -169,25 +174,61 @@ class ScopedAdmin(SimpleHistoryAdmin):
             services.record_delete(instance=obj, user=request.user)
 
 
-class ScopedExportMixin(ExportMixin):
-    """Exports: their own permission, the gatekeeper's rows, one log row each.
+class ExportRequestForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("format"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
+    )
 
-    Listed first (before ``ScopedAdmin`` and any import mixin) so these methods win.
+
+class ScopedExportMixin(ExportMixin):
+    """Exports: their own permission, the gatekeeper's rows, built off the request.
+
+    The admin's "Export" button leads to a form that queues an export job
+    (``members.exports``); the file is built by ``run_exports`` (small scopes at once) and
+    fetched from the job's page. Listed first (before ``ScopedAdmin`` and any import mixin)
+    so these methods win.
     """
 
     def has_export_permission(self, request):
         codename = f"{self.opts.app_label}.export_{self.opts.model_name}"
         return request.user.has_perm(codename)
 
+    def export_action(self, request):
+        # An export asks for the second factor again when the last check is old (after the
+        # permission check, so those who may not export still get 403).
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_action(request)
+
+    def export_admin_action(self, request, queryset):
+        if self.has_export_permission(request):
+            refusal = step_up_response(request, next_url=request.path)
+            if refusal is not None:
+                return refusal
+        return super().export_admin_action(request, queryset)
+
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
 
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        services.access_log_record(
-            user=request.user, action=Action.EXPORT, model=self.model, count=len(data)
-        )
-        return data
+    def export_action(self, request):
+        """Ask for an export of everything in the officer's scope (POST queues the job)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        form = ExportRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            job = exports.export_job_request(
+                user=request.user, model=self.model, format=form.cleaned_data["format"]
+            )
+            return redirect("members:export-job", pk=job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": _("Export %(records)s") % {"records": self.opts.verbose_name_plural},
+        }
+        return TemplateResponse(request, "admin/members/export_request.html", context)
 
 
 def masked(field: str, description):

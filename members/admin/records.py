@@ -1,16 +1,24 @@
 """Dossier entries, mentoring pairs and liaison contacts in the admin."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .. import resources, services
 from ..documents import check_document
 from ..models import DossierEntry, LiaisonContact, MentoringPair, PartyMembership
 from .base import ScopedAdmin, ScopedExportMixin, document_link
+
+
+class DocumentNotStored(Exception):
+    """The checked document could not be written; ``message`` says so to the officer."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class DossierEntryForm(forms.ModelForm):
@@ -88,14 +96,26 @@ class DossierEntryAdmin(ScopedAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         raise Http404
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DocumentNotStored as exc:
+            # The file could not be written (a full disk): nothing was saved; say so on
+            # the form's page instead of a server error.
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied
         person, text = form.cleaned_data["person"], form.cleaned_data.get("text", "")
         if form.cleaned_data["kind"] == DossierEntry.Kind.DOCUMENT:
-            saved = services.dossier_document_add(
-                person=person, user=request.user, upload=form.cleaned_data["upload"], text=text
-            )
+            try:
+                saved = services.dossier_document_add(
+                    person=person, user=request.user, upload=form.cleaned_data["upload"], text=text
+                )
+            except ValidationError as exc:
+                raise DocumentNotStored(" ".join(exc.messages)) from None
         else:
             saved = services.dossier_note_add(person=person, user=request.user, text=text)
         # The admin's messages and redirects refer to the object it was given.

@@ -21,6 +21,8 @@ class AccessLog(models.Model):
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
         OVERVIEW = "overview", _("Overview")
+        EXPORT_REQUEST = "export_request", _("Export requested")
+        PURGE = "purge", _("Retention purge")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -44,6 +46,14 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at", "-pk"]
+        # The auditor's two questions: "who read record X?" and "what did user Y read over
+        # a period?". ``at`` alone serves the newest-first list and the retention purge.
+        indexes = [
+            models.Index(
+                fields=["object_id", "content_type", "at"], name="members_accesslog_record_at"
+            ),
+            models.Index(fields=["user", "at"], name="members_accesslog_user_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.content_type_id}:{self.object_id}"

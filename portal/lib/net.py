@@ -1,4 +1,6 @@
-"""Read the client's address the same way everywhere (lockouts, rate limits)."""
+"""Read the client's address the same way everywhere (lockouts, rate limits, sessions)."""
+
+import ipaddress
 
 from django.conf import settings
 
@@ -22,3 +24,19 @@ def client_ip(request) -> str:
     if len(forwarded) < count:
         return remote
     return forwarded[-count]
+
+
+def coarse_address(address: str) -> str:
+    """Return the network ``address`` belongs to, never the address itself.
+
+    IPv4 keeps the first three parts (``203.0.113.x``), IPv6 the first three groups (a /48,
+    about a site). Enough to tell "the station" from "somewhere else", not to find a person.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return ""
+    if ip.version == 4:
+        return ".".join(str(ip).split(".")[:3]) + ".x"
+    network = ipaddress.ip_network(f"{ip}/48", strict=False)
+    return str(network)

@@ -1,18 +1,16 @@
 """Create the database cache's table, so that ``migrate`` is the whole database step.
 
-Without REDIS_URL the cache (rate limits, lockout counters) lives in the database; an
-operator who forgot a separate ``createcachetable`` would get errors on the first form.
+Without REDIS_URL the cache (rate limits, lockout counters) lives in the database; with
+it, rate limits fall back to this table while Redis does not answer. An operator who
+forgot a separate ``createcachetable`` would get errors on the first form.
 """
 
-from django.core.management import call_command
 from django.db import migrations
 
-
-def create_cache_table(apps, schema_editor):
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+from portal.migrations import _cache_table
 
 
 class Migration(migrations.Migration):
     dependencies = []
 
-    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(_cache_table.create, migrations.RunPython.noop)]

@@ -242,6 +242,7 @@ def test_oversized_cover_is_refused(client, organizer, branch_a, monkeypatch):
     import portal.lib.images
 
     monkeypatch.setattr(portal.lib.images, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(portal.lib.images, "MAX_FULL_DECODE_PIXELS", 1000)
     client.force_login(organizer)
     data = _form_data(branch_a, cover_upload=_png(size=(100, 100)))
     response = client.post(reverse("events:staff-new"), data)

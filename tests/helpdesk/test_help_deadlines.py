@@ -13,6 +13,7 @@ from helpdesk.deadlines import add_working_days
 from helpdesk.models import CategoryDeadline, HelpEvent
 from helpdesk.services import requests as services
 from helpdesk.services.escalation import escalate_overdue
+from notices.outbox import notices_send
 
 from .helpers import make_request
 
@@ -100,7 +101,6 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     branch_a,
     committee,
     mailoutbox,
-    django_capture_on_commit_callbacks,
 ):
     helper = make_user("member_li", organisations=[branch_a], email="li@example.org")
     make_user("branch_sec", HELP_HANDLERS, [branch_a], email="branch@example.org")
@@ -109,14 +109,16 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     services.help_request_transfer(request=req, actor=dispatcher, helper=helper)
     req.refresh_from_db()
     assert req.level == Level.MEMBER and req.due_at == at(31, 16)
+    notices_send()
     mailoutbox.clear()
 
     clock.set(at(30, 12))  # Monday: not late yet
     assert escalate_overdue() == 0
 
     clock.set(at(31, 16, 1))  # Tuesday, one minute late: up to the party branch
-    with django_capture_on_commit_callbacks(execute=True):
-        assert escalate_overdue() == 1
+    assert escalate_overdue() == 1
+    assert mailoutbox == []  # queued, sent by the notice worker
+    notices_send()
     req.refresh_from_db()
     assert (req.level, req.holder_organisation, req.holder_user) == (Level.BRANCH, branch_a, None)
     assert req.state == State.TRANSFERRED
@@ -126,9 +128,9 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
 
     events = HelpEvent.objects.count()
     snapshot = req.__dict__.copy()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert escalate_overdue() == 0  # the second run changes nothing
-        call_command("escalate_overdue")
+    assert escalate_overdue() == 0  # the second run changes nothing
+    call_command("escalate_overdue")
+    notices_send()
     req.refresh_from_db()
     assert HelpEvent.objects.count() == events
     assert req.due_at == snapshot["due_at"] and req.level == Level.BRANCH

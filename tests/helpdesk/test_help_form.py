@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from helpdesk.forms.requests import HelpRequestForm
@@ -204,21 +205,45 @@ def test_privacy_page_linked_from_the_form(client):
     assert client.get(reverse("helpdesk:privacy")).status_code == 200
 
 
-def test_track_wrong_tries_are_limited_per_code_across_addresses(client, settings):
+def test_track_wrong_tries_are_slowed_per_code_across_addresses(client, settings):
     settings.HELP_TRACK_RATE_PER_IP = "0/1"
     req = make_request()
-    for index in range(10):
+    for index in range(settings.HELP_TRACK_FREE_TRIES):
         client.post(
             reverse("helpdesk:track"),
             {"code": req.code, "last4": f"{index:04d}"},
             REMOTE_ADDR=f"10.0.0.{index}",
         )
+    # The next try goes ahead (and fails), then the code waits a short, growing delay.
+    client.post(reverse("helpdesk:track"), {"code": req.code, "last4": "9999"})
     response = client.post(
         reverse("helpdesk:track"), {"code": req.code, "last4": "1234"}, REMOTE_ADDR="10.0.1.1"
     )
     assert response.status_code == 429
-    assert 'class="timeline"' not in response.content.decode()
+    html = response.content.decode()
+    assert 'class="timeline"' not in html
+    # The page says how long (one minute here, never a day) and gives the line to call.
+    assert "1 分钟" in html
+    assert settings.EMERGENCY_PHONE in html
     # Other codes are unaffected.
     other = make_request()
     response = client.post(reverse("helpdesk:track"), {"code": other.code, "last4": "1234"})
+    assert 'class="timeline"' in response.content.decode()
+
+
+def test_track_never_locks_the_rightful_driver_out_for_long(client, settings):
+    settings.HELP_TRACK_RATE_PER_IP = "0/1"
+    req = make_request()
+    # A hundred wrong tries from anywhere (past the gate, as time would let them).
+    from portal.lib import ratelimit
+
+    for _ in range(100):
+        ratelimit.backoff_fail("help-track-code", req.code, forget=3600)
+    ratelimit.backoff_wait("help-track-code", req.code, free=5, first=30, longest=900)
+    response = client.post(reverse("helpdesk:track"), {"code": req.code, "last4": "1234"})
+    assert response.status_code == 429
+    assert "15 分钟" in response.content.decode()
+    # When the gate opens (simulated), the right digits show the progress.
+    cache.delete_many([key for key in ratelimit._backoff_keys("help-track-code", req.code)][1:])
+    response = client.post(reverse("helpdesk:track"), {"code": req.code, "last4": "1234"})
     assert 'class="timeline"' in response.content.decode()

@@ -13,7 +13,7 @@ from members.models import (
     PartyMembership,
     Person,
 )
-from members.overview import organisation_overview
+from members.overview import organisation_overview, quiet_members
 
 from .conftest import make_member
 
@@ -61,7 +61,8 @@ def test_overview_counts_per_organisation(officer_a, branch_a, person_a):
     assert (summary.members, summary.probationary, summary.mobile) == (4, 1, 1)
     assert summary.active_pairs == 1
     assert (summary.contacts_30, summary.contacts_90) == (1, 2)
-    assert [p["name"] for p in summary.quiet_people] == ["流动甲"]
+    assert summary.quiet == 1
+    assert [p["name"] for p in quiet_members(officer_a)] == ["流动甲"]
 
 
 def test_overview_page_is_scoped_logged_and_has_no_rankings(client, officer_a, person_a, person_b):
@@ -72,7 +73,7 @@ def test_overview_page_is_scoped_logged_and_has_no_rankings(client, officer_a, p
     assert person_b.name not in html
     assert person_b.organisation.name not in html
     # People appear as plain names in a list, with no figure beside them.
-    assert f">{person_a.name}</a></li>" in html
+    assert f">{person_a.name}</a> · {person_a.organisation.name}</li>" in html
     assert response["Cache-Control"].startswith("max-age=0")
     assert AccessLog.objects.filter(action=AccessLog.Action.OVERVIEW).count() == 1
 
@@ -102,3 +103,25 @@ def test_overview_has_one_h1_in_each_language(client, officer_a, person_a):
         html = client.get(f"{prefix}/members/overview/").content.decode()
         assert len(re.findall(r"<h1[\s>]", html)) == 1
         assert f'lang="{language}"' in html
+
+
+def test_overview_paginates_quiet_members_and_says_how_many(
+    client, officer_a, branch_a, django_assert_max_num_queries
+):
+    people = Person.objects.bulk_create(
+        Person(name=f"成员{i:03d}", organisation=branch_a) for i in range(130)
+    )
+    PartyMembership.objects.bulk_create(
+        PartyMembership(person=p, organisation=branch_a, status=PartyMembership.Status.FULL)
+        for p in people
+    )
+    client.force_login(officer_a)
+    url = reverse("members:overview")
+    with django_assert_max_num_queries(14):
+        first = client.get(url).content.decode()
+    last = client.get(url + "?page=2").content.decode()
+    assert "成员000" in first and "成员099" in first and "成员100" not in first
+    assert "成员100" in last and "成员129" in last and "成员099" not in last
+    assert "130" in first  # the total is said, not only the page
+    seen = {n for n in (f"成员{i:03d}" for i in range(130)) if n in first or n in last}
+    assert len(seen) == 130

@@ -20,7 +20,13 @@ from tests.conftest import PASSWORD
 def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert json.loads(response.content) == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "cache": "ok",
+        "storage": "ok",
+    }
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -189,7 +195,7 @@ def test_seed_demo_is_idempotent(db):
 
 
 def test_sqlite_runs_with_wal_busy_timeout_and_immediate_transactions(db, tmp_path):
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if connection.vendor != "sqlite":
         pytest.skip("SQLite pragmas: this run uses PostgreSQL")
     from django.db.backends.sqlite3.base import DatabaseWrapper
 

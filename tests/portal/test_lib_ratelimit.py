@@ -36,16 +36,8 @@ def test_scopes_and_identities_are_counted_apart():
     assert ratelimit.take("wish", "a", "1/600")
 
 
-def test_would_allow_does_not_take_a_slot():
-    for _ in range(5):
-        assert ratelimit.would_allow("track", "x", "1/600")
-    assert ratelimit.take("track", "x", "1/600")
-    assert not ratelimit.would_allow("track", "x", "1/600")
-
-
 def test_zero_switches_the_limit_off():
     assert all(ratelimit.take("help", "x", "0/60") for _ in range(20))
-    assert ratelimit.would_allow("help", "x", "0/60")
 
 
 class RecordingCache:
@@ -59,7 +51,7 @@ class RecordingCache:
 
 def test_slots_free_themselves_after_the_window(monkeypatch):
     recording = RecordingCache()
-    monkeypatch.setattr(ratelimit, "cache", recording)
+    monkeypatch.setattr(ratelimit, "caches", {"default": recording})
     assert ratelimit.take("help", "x", "2/90")
     assert recording.timeouts == [90]
 
@@ -68,3 +60,23 @@ def test_identities_are_not_stored_in_clear():
     key = ratelimit._key("help", "13800138000", 0)
     assert "13800138000" not in key
     assert key.startswith("rl:help:") and key.endswith(":0")
+
+
+def test_backoff_delays_grow_and_stay_short():
+    delays = [ratelimit.backoff_delay(n, free=5, first=30, longest=900) for n in range(15)]
+    assert delays[:5] == [0] * 5
+    assert delays[5:11] == [30, 60, 120, 240, 480, 900]
+    assert max(delays) == 900
+
+
+@pytest.mark.django_db
+def test_backoff_gate_lets_one_try_through_per_delay():
+    for _ in range(3):
+        ratelimit.backoff_fail("code", "ABCD", forget=3600)
+    waits = [
+        ratelimit.backoff_wait("code", "ABCD", free=3, first=30, longest=900) for _ in range(3)
+    ]
+    assert waits[0] == 0
+    assert all(0 < wait <= 30 for wait in waits[1:])
+    ratelimit.backoff_clear("code", "ABCD")
+    assert ratelimit.backoff_wait("code", "ABCD", free=3, first=30, longest=900) == 0

@@ -37,6 +37,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0003_liaison_duty")]
+    dependencies = [("members", "0004_liaison_duty")]
 
     operations = [migrations.RunPython(grant, revoke)]

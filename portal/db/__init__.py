@@ -1,0 +1,1 @@
+"""The SQLite database backend of the portal (``ENGINE = "portal.db"``): see ``base``."""

@@ -1,0 +1,43 @@
+"""SQLite that never creates a missing database file, except for ``migrate``.
+
+Plain ``sqlite3.connect(path)`` creates an empty file when ``path`` is missing: a database
+moved away while gunicorn serves would be replaced by an empty one, and every page would
+fail while the health check said ok. This backend opens the file as a ``mode=rw`` URI, so
+a missing file is an error (``/healthz`` answers 503). Only the ``migrate`` command (see
+``portal/management/commands/migrate.py``) may create it, which keeps a fresh install to
+one step. In-memory test databases are untouched.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.request import pathname2url
+
+from django.db.backends.sqlite3 import base
+
+# Set by ``creating_allowed()`` while ``migrate`` runs in this process.
+_create_missing = False
+
+
+@contextmanager
+def creating_allowed() -> Iterator[None]:
+    """Let connections opened inside the block create a missing database file."""
+    global _create_missing  # noqa: PLW0603 (one flag for the whole process)
+    previous, _create_missing = _create_missing, True
+    try:
+        yield
+    finally:
+        _create_missing = previous
+
+
+def read_write_uri(name: str) -> str:
+    """Return the ``file:`` URI that opens ``name`` for reading and writing, never creating it."""
+    return f"file:{pathname2url(str(Path(name).resolve()))}?mode=rw"
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        name = str(conn_params.get("database", ""))
+        if not _create_missing and not self.is_in_memory_db() and not name.startswith("file:"):
+            conn_params = {**conn_params, "database": read_write_uri(name)}
+        return super().get_new_connection(conn_params)
