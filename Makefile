@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint check messages compile-messages clean bench bench-staff lock
+.PHONY: install run serve test lint check messages compile-messages clean bench bench-staff lock audit
 
 $(STAMP): requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench: install
 # Staff pages at the city's scale (issue 18), SQLite and PostgreSQL (BENCH_POSTGRES_URL).
 bench-staff: install
 	$(BIN)/python bench/staff_scale.py
+
+# Lighthouse (mobile) and a slow-link measurement of the public pages (by hand, not in CI;
+# installs Lighthouse and Node 22 into var/audit on the first run). See docs/front-end.md.
+audit: install
+	$(BIN)/python bench/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -89,11 +89,16 @@ def staff_session_start(*, request: HttpRequest, user: Any) -> StaffSession | No
     StaffSession.objects.filter(user_id=user.pk).exclude(
         pk__in=StaffSession.objects.alive()
     ).delete()
-    record = StaffSession.objects.create(
-        user=user,
+    # Signing in again in the same session (same person, no password change) keeps its key:
+    # the record is renewed rather than duplicated.
+    record, _created = StaffSession.objects.update_or_create(
         session_key=session.session_key or "",
-        last_seen_at=datetime.fromtimestamp(now, tz=UTC),
-        **_where(request),
+        defaults={
+            "user": user,
+            "created_at": datetime.fromtimestamp(now, tz=UTC),
+            "last_seen_at": datetime.fromtimestamp(now, tz=UTC),
+            **_where(request),
+        },
     )
     session[RECORD_KEY] = record.pk
     session[KNOWN_KEY] = record.session_key

@@ -8,12 +8,14 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Organisation
 from accounts.permissions import is_records_officer, staff_view
+from accounts.twofactor import step_up_response
 
 from . import exports, services
 from .models import AccessLog, DossierEntry, Enterprise, ExportJob
@@ -105,6 +107,10 @@ def export_job(request, pk: int):
 def export_job_download(request, pk: int):
     """Send a finished export to its requester, once, before it expires; else 404."""
     job = _export_job_or_404(request, pk)
+    # The file is the export: a stale second factor is asked for again, back to the job page.
+    refusal = step_up_response(request, next_url=reverse("members:export-job", args=[job.pk]))
+    if refusal is not None:
+        return refusal
     handle = exports.export_job_fetch(job=job, user=request.user)
     if handle is None:
         raise Http404

@@ -124,6 +124,10 @@ MIDDLEWARE = [
     # Staff pages, refusals included, are never stored by browsers or proxies.
     "portal.middleware.StaffNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and feeds compressed by the app itself, so a phone on a weak signal gets them
+    # small even without a compressing proxy (static files are answered above, already
+    # compressed by whitenoise). Django's GZip pads its output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

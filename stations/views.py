@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Max, Min, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -151,9 +151,18 @@ def station_map(request):
         }
         for route in RouteLine.objects.all()
     ]
+    # The map opens on the stations at once, instead of on the default view and then again.
+    extent = Station.objects.published().aggregate(
+        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    )
+    bounds = None
+    if extent["south"] is not None:
+        corners = [(extent["south"], extent["west"]), (extent["north"], extent["east"])]
+        bounds = [list(geo.to_display(lat, lng, settings.MAP_TILES_CRS)) for lat, lng in corners]
     context = {
         "amenities": amenities,
         "map_data": {
+            "bounds": bounds,
             "feed": reverse("stations-feed"),
             "detail": reverse("stations:detail", kwargs={"slug": "__slug__"}),
             "routes": routes,
@@ -167,6 +176,13 @@ def station_map(request):
             "details": gettext("Details"),
             "next_event": gettext("Next event"),
             "count": gettext("Stations on the map: %(count)s"),
+            "locate": gettext("Show where I am"),
+            "locating": gettext("Finding your position…"),
+            "locate_failed": gettext(
+                "Your position is not available (permission refused or no signal)."
+            ),
+            "you_are_here": gettext("You are here"),
+            "cluster": gettext("%(count)s stations here: zoom in"),
         },
     }
     return render(request, "stations/map.html", context)
@@ -185,7 +201,9 @@ def feed(request):
     body = feeds.feature_collection(stations, tile_crs=settings.MAP_TILES_CRS, extra=extra)
     etag = feeds.etag_for(body)
     if_none_match = request.headers.get("If-None-Match", "")
-    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+    # Weak comparison (RFC 9110): GZipMiddleware hands the tag out as W/"…".
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    if etag in tags or if_none_match.strip() == "*":
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type="application/geo+json")

@@ -193,22 +193,6 @@ class ScopedExportMixin(ExportMixin):
         codename = f"{self.opts.app_label}.export_{self.opts.model_name}"
         return request.user.has_perm(codename)
 
-    def export_action(self, request):
-        # An export asks for the second factor again when the last check is old (after the
-        # permission check, so those who may not export still get 403).
-        if self.has_export_permission(request):
-            refusal = step_up_response(request, next_url=request.path)
-            if refusal is not None:
-                return refusal
-        return super().export_action(request)
-
-    def export_admin_action(self, request, queryset):
-        if self.has_export_permission(request):
-            refusal = step_up_response(request, next_url=request.path)
-            if refusal is not None:
-                return refusal
-        return super().export_admin_action(request, queryset)
-
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
 
@@ -216,6 +200,11 @@ class ScopedExportMixin(ExportMixin):
         """Ask for an export of everything in the officer's scope (POST queues the job)."""
         if not self.has_export_permission(request):
             raise PermissionDenied
+        # An export asks for the second factor again when the last check is old (after the
+        # permission check, so those who may not export still get 403).
+        refusal = step_up_response(request, next_url=request.path)
+        if refusal is not None:
+            return refusal
         form = ExportRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             job = exports.export_job_request(

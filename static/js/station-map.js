@@ -1,7 +1,14 @@
-// The station map: markers from the GeoJSON feed, clustered, with route lines and an
-// amenity filter. Text goes in through textContent only.
+// The station map: markers from the GeoJSON feed, clustered, with route lines, an
+// amenity filter and "you are here". Text goes in through textContent only.
 const data = JSON.parse(document.getElementById("map-data").textContent);
 const labels = JSON.parse(document.getElementById("map-labels").textContent);
+
+// The feed travels while Leaflet loads and sets the map up, not after it.
+// The page preloads it (<link rel="preload">), so this request is answered from there.
+const features = fetch(data.feed)
+  .then((response) => (response.ok ? response.json() : { features: [] }))
+  .then((collection) => collection.features)
+  .catch(() => []);
 
 function popupFor(feature) {
   const p = feature.properties;
@@ -55,41 +62,147 @@ function wanted() {
   return [...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value);
 }
 
+// "You are here": a dot (and the accuracy circle) where the phone is; the position stays
+// on the phone.
+function locateControl(map) {
+  const L = window.L;
+  let here = null;
+  const control = L.control({ position: "topleft" });
+  control.onAdd = () => {
+    const bar = L.DomUtil.create("div", "leaflet-bar leaflet-control map-locate");
+    const button = L.DomUtil.create("button", "map-locate-button", bar);
+    button.type = "button";
+    button.title = labels.locate;
+    button.setAttribute("aria-label", labels.locate);
+    button.textContent = "\u25CE";
+    const status = document.getElementById("map-locate-status");
+    L.DomEvent.disableClickPropagation(bar);
+    L.DomEvent.on(button, "click", () => {
+      if (!("geolocation" in navigator)) {
+        status.textContent = labels.locate_failed;
+        return;
+      }
+      status.textContent = labels.locating;
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          const point = [position.coords.latitude, position.coords.longitude];
+          const radius = Math.min(position.coords.accuracy || 0, 5000);
+          if (here) here.remove();
+          here = L.layerGroup([
+            L.circle(point, { radius, weight: 1, color: "#0b5cad", fillOpacity: 0.1 }),
+            L.circleMarker(point, {
+              radius: 8,
+              weight: 3,
+              color: "#ffffff",
+              fillColor: "#0b5cad",
+              fillOpacity: 1,
+            }).bindTooltip(labels.you_are_here, { permanent: true, direction: "right" }),
+          ]).addTo(map);
+          map.getContainer().dataset.located = "true";
+          status.textContent = labels.you_are_here;
+          map.setView(point, Math.max(map.getZoom(), 12), { animate: false });
+        },
+        () => {
+          status.textContent = labels.locate_failed;
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 },
+      );
+    });
+    return bar;
+  };
+  control.addTo(map);
+}
+
+// One marker per station, made once, so an open popup survives a redraw.
+function stationMarker(feature) {
+  const L = window.L;
+  // GeoJSON is [lng, lat]; "display" is where GCJ-02 tiles draw the point.
+  const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
+  const name = feature.properties.name;
+  const marker = L.marker([lat, lng], { title: name, alt: name });
+  marker.bindPopup(() => popupFor(feature));
+  return marker;
+}
+
+function clusterMarker(map, index, cluster) {
+  const L = window.L;
+  const [lng, lat] = cluster.geometry.coordinates;
+  const count = cluster.properties.point_count;
+  const size = count < 10 ? "small" : count < 50 ? "medium" : "large";
+  const label = labels.cluster.replace("%(count)s", String(count));
+  const html = document.createElement("div");
+  const number = document.createElement("span");
+  number.textContent = String(count);
+  html.append(number);
+  const marker = L.marker([lat, lng], {
+    icon: L.divIcon({ html, className: `marker-cluster marker-cluster-${size}`, iconSize: [44, 44] }),
+    title: label,
+  });
+  marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
+  marker.on("click", () => {
+    const zoom = Math.min(index.getClusterExpansionZoom(cluster.properties.cluster_id), 18);
+    map.setView([lat, lng], zoom, { animate: false });
+  });
+  return marker;
+}
+
 window.addEventListener("map:init", async (event) => {
   const { id, map } = event.detail;
   if (id !== "stations-map") return;
   const L = window.L;
+  // Straight to where the stations are, before the first tiles are asked for twice.
+  if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], maxZoom: 14, animate: false });
+  locateControl(map);
   for (const route of data.routes) {
     L.polyline(route.latlngs, { color: route.colour, weight: 4, opacity: 0.7 })
       .bindTooltip(route.name)
       .addTo(map);
   }
-  const clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
-  map.addLayer(clusters);
-  const response = await fetch(data.feed, { headers: { Accept: "application/geo+json" } });
-  const collection = await response.json();
-  const markers = collection.features.map((feature) => {
-    // GeoJSON is [lng, lat]; "display" is where GCJ-02 tiles draw the point.
-    const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
-    const marker = L.marker([lat, lng], { title: feature.properties.name });
-    marker.bindPopup(() => popupFor(feature));
-    marker.feature = feature;
-    return marker;
-  });
+  // Supercluster indexes the points once for every zoom; each move only reads the view.
+  const layer = L.layerGroup().addTo(map);
+  const markers = (await features).map((feature) => ({ feature, marker: stationMarker(feature) }));
   const count = document.getElementById("map-count");
-  function redraw() {
-    const codes = wanted();
-    const shown = markers.filter((marker) =>
-      codes.every((code) => marker.feature.properties.amenities.includes(code)),
+  let index = null;
+
+  function draw() {
+    if (!index) return;
+    const bounds = map.getBounds();
+    const box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+    const shown = index.getClusters(box, Math.round(map.getZoom())).map((item) =>
+      item.properties.cluster
+        ? clusterMarker(map, index, item)
+        : markers[item.properties.index].marker,
     );
-    clusters.clearLayers();
-    clusters.addLayers(shown);
-    count.textContent = labels.count.replace("%(count)s", String(shown.length));
-    count.dataset.count = String(shown.length);
-    if (shown.length) {
-      map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 14, animate: false });
-    }
+    layer.eachLayer((old) => {
+      if (!shown.includes(old)) layer.removeLayer(old);
+    });
+    for (const marker of shown) layer.addLayer(marker);
   }
-  document.getElementById("map-filters").addEventListener("change", redraw);
-  redraw();
+
+  function filter() {
+    const codes = wanted();
+    const points = [];
+    markers.forEach(({ feature }, position) => {
+      if (codes.every((code) => feature.properties.amenities.includes(code))) {
+        const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
+        points.push({
+          type: "Feature",
+          geometry: { type: "Point", coordinates: [lng, lat] },
+          properties: { index: position },
+        });
+      }
+    });
+    // extent 256: Leaflet's tile size, so the radius is in screen pixels (clusters 50 px apart).
+    index = new window.Supercluster({ radius: 50, extent: 256, maxZoom: 16 }).load(points);
+    count.textContent = labels.count.replace("%(count)s", String(points.length));
+    count.dataset.count = String(points.length);
+    if (points.length) {
+      const box = L.latLngBounds(points.map((p) => [p.geometry.coordinates[1], p.geometry.coordinates[0]]));
+      map.fitBounds(box, { padding: [20, 20], maxZoom: 14, animate: false });
+    }
+    draw();
+  }
+  map.on("moveend", draw);
+  document.getElementById("map-filters").addEventListener("change", filter);
+  filter();
 });

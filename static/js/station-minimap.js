@@ -4,6 +4,6 @@ window.addEventListener("map:init", (event) => {
   if (id !== "station-leaflet") return;
   const element = document.getElementById(id);
   const point = [Number(element.dataset.lat), Number(element.dataset.lng)];
-  window.L.marker(point, { title: element.dataset.name }).addTo(map);
+  window.L.marker(point, { title: element.dataset.name, alt: element.dataset.name }).addTo(map);
   map.setView(point, 15);
 });

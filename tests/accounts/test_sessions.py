@@ -209,3 +209,12 @@ def test_a_changed_session_key_is_followed(client, officer_a):
     other.force_login(officer_a)
     other.post(reverse("accounts:sessions-end"))
     assert _signed_out(client.get(OVERVIEW))
+
+
+def test_signing_in_again_in_the_same_session_renews_its_record(client, dispatcher):
+    from accounts.models import StaffSession
+
+    client.force_login(dispatcher)
+    client.force_login(dispatcher)
+    assert StaffSession.objects.filter(user=dispatcher).count() == 1
+    assert client.get("/staff/account/").status_code == 200

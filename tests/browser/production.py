@@ -60,7 +60,11 @@ class ProductionServer:
             self.process.kill()
 
 
-def start(tmp: Path) -> ProductionServer:
+def start(tmp: Path, extra_env: dict[str, str] | None = None) -> ProductionServer:
+    """Migrate, collect static files, load the demo data and start gunicorn in ``tmp``.
+
+    ``extra_env`` overrides settings (bench/audit.py points the map tiles at a local stand-in).
+    """
     port = _free_port()
     env = {
         **os.environ,
@@ -78,6 +82,7 @@ def start(tmp: Path) -> ProductionServer:
         "SECURE_HSTS_SECONDS": "0",
         "REDIS_URL": "",
         "PYTHONDONTWRITEBYTECODE": "1",
+        **(extra_env or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     server = ProductionServer(

@@ -63,6 +63,19 @@ def test_feed_revalidates_with_etag(client, make_station):
     assert changed["ETag"] != first["ETag"]
 
 
+def test_compressed_feed_is_smaller_and_still_revalidates(client, make_station):
+    for number in range(30):
+        make_station(latitude=21.5 + number / 100, amenities=["showers", "hot_water"])
+    plain = get_feed(client)
+    packed = get_feed(client, accept_encoding="gzip")
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) * 3 < len(plain.content)
+    # GZip weakens the tag; a phone sends it back as it got it and still gets a 304.
+    assert packed["ETag"].startswith('W/"')
+    again = get_feed(client, accept_encoding="gzip", if_none_match=packed["ETag"])
+    assert again.status_code == 304
+
+
 def test_feed_query_count_is_constant(client, make_station, django_assert_num_queries):
     for _ in range(10):
         make_station(amenities=["showers", "wifi"])

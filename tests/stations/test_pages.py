@@ -192,7 +192,7 @@ def test_map_page_loads_leaflet_and_clusters_but_text_pages_do_not(client, make_
     make_station()
     map_html = client.get(reverse("stations:map")).content.decode()
     assert "leaflet/leaflet.js" in map_html
-    assert "leaflet.markercluster.js" in map_html
+    assert "supercluster.min.js" in map_html
     assert re.search(r'<script nonce="[^"]+">', map_html)
     assert "/stations.geojson" in map_html
     for url in (reverse("stations:list"), reverse("stations:nearby"), reverse("home")):
