@@ -7,6 +7,7 @@ last 12 months. The result is cached under a data version that any save or delet
 counted model bumps (``portal.apps``), so the page is recomputed only after a change.
 """
 
+import logging
 import uuid
 from collections import Counter
 from datetime import date
@@ -17,10 +18,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Visit
-from helpdesk.figures import help_figures
+from helpdesk.figures import compute_help_figures, help_figures
 from helpdesk.models import Wish
 from members.figures import member_figures
+from portal.lib.ratelimit import CACHE_DOWN
 from stations.models import Station
+
+logger = logging.getLogger("portal.figures")
 
 VERSION_KEY = "figures:version"
 # Saving or deleting any of these starts a new data version (see ``portal.apps``).
@@ -69,7 +73,10 @@ def figures_compute(today: date | None = None) -> dict[str, Any]:
     by_kind = dict(stations.values_list("kind").annotate(n=Count("pk")))
     by_route = dict(stations.values_list("route").annotate(n=Count("pk")))
 
-    helps = help_figures()
+    try:
+        helps = help_figures()
+    except CACHE_DOWN:
+        helps = compute_help_figures()
     help_received = Counter({row["month"]: row["received"] for row in helps["by_month"]})
     help_solved = Counter({row["month"]: row["solved"] for row in helps["by_month"]})
 
@@ -142,16 +149,34 @@ def figures_version() -> str:
 
 
 def figures_invalidate(**_kwargs) -> None:
-    """Start a new data version: the next page view recomputes (a signal receiver)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    """Start a new data version: the next page view recomputes (a signal receiver).
+
+    Runs inside every save of a counted record (a driver's help request included), so a
+    shared cache that does not answer must not fail the save: the stale figures then
+    live at most ``CACHE_SECONDS``.
+    """
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except CACHE_DOWN:
+        logger.warning("shared cache unavailable; the figures' data version was not bumped")
 
 
 def public_figures() -> dict[str, Any]:
-    """Return the figures, from the cache while no counted record has changed."""
+    """Return the figures, from the cache while no counted record has changed.
+
+    Without a cache that answers, they are counted afresh for each view.
+    """
     today = timezone.localdate()
-    key = f"figures:data:{figures_version()}:{today.isoformat()}"
-    data = cache.get(key)
+    try:
+        key = f"figures:data:{figures_version()}:{today.isoformat()}"
+        data = cache.get(key)
+    except CACHE_DOWN:
+        logger.warning("shared cache unavailable; the figures are counted afresh")
+        return figures_compute(today)
     if data is None:
         data = figures_compute(today)
-        cache.set(key, data, CACHE_SECONDS)
+        try:
+            cache.set(key, data, CACHE_SECONDS)
+        except CACHE_DOWN:
+            logger.warning("shared cache unavailable; the figures were not kept")
     return data

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Visit
@@ -191,3 +192,20 @@ def test_home_page_links_the_figures_page(client):
     html = client.get("/").content.decode()
     assert 'href="/figures/"' in html
     assert client.get("/help/figures/").status_code == 200
+
+
+REDIS_DOWN = {
+    # Nothing listens on port 1: connecting is refused at once.
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
+
+
+def test_redis_down_saves_still_work_and_the_page_is_counted_afresh(client, branch_a, settings):
+    with override_settings(CACHES={**REDIS_DOWN, "database": settings.CACHES["database"]}):
+        Visit.objects.create(date=date.today(), organisation=branch_a, person_times=3)
+        html = client.get("/en/figures/").content.decode()
+    assert _value(html, "fig-visits") == "3"
