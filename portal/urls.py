@@ -13,6 +13,8 @@ handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # At the root, so the worker's scope is the whole site in every language.
+    path("sw.js", views.service_worker, name="service-worker"),
     path("", include("stations.feed_urls")),
     path("", include("open311.urls")),
     path("", include("notices.callback_urls")),
@@ -23,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("figures/", figures.figures_page, name="figures"),
     path("staff/report/", figures.report_page, name="report"),
     path("staff/report/report.xlsx", figures.report_xlsx_download, name="report-xlsx"),
+    path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
+    path("offline/", views.offline, name="offline"),
     path("", include("stations.urls")),
     path("", include("events.urls")),
     path("", include("helpdesk.urls")),

@@ -75,7 +75,11 @@ def help_form(request):
         if slug and Station.objects.published().filter(slug=slug).exists():
             initial["station"] = slug
         form = forms.HelpRequestForm(initial=initial)
-    return render(request, "helpdesk/requests/form.html", {"form": form})
+    return render(
+        request,
+        "helpdesk/requests/form.html",
+        {"form": form, "min_fill_seconds": settings.HELP_MIN_FILL_SECONDS},
+    )
 
 
 def _limited(request, phone: str) -> str:
