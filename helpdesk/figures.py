@@ -111,6 +111,7 @@ def compute_help_figures() -> dict:
     return {
         "received": len(requests),
         "solved": solved,
+        "followed_up": len(follow_ups),
         "median_hours_to_transfer": _hours(
             [at - requests[rid]["created_at"] for rid, at in first_transfer.items()]
         ),

@@ -19,8 +19,10 @@ from . import services
 from .credit_code import check_character
 from .models import (
     DossierEntry,
+    DutyContact,
     Enterprise,
     LiaisonContact,
+    LiaisonDuty,
     MentoringPair,
     PartyMembership,
     Person,
@@ -276,13 +278,38 @@ def seed(*, stdout):
         organisations=[branches[1]],
         stdout=stdout,
     )
-    demo_account(
+    committee_officer = demo_account(
         username="members_committee_officer",
         role=MEMBER_RECORDS_OFFICERS,
         organisations=[committee],
         stdout=stdout,
     )
+    _seed_liaison_duty(committee_officer, enterprises, today, rng)
     stdout.write(
         f"Member records: {Person.objects.count()} people, "
         f"{PartyMembership.objects.count()} party members."
     )
+
+
+def _seed_liaison_duty(member, enterprises, today, rng) -> None:
+    """The committee member liaises with most enterprises; some were last seen long ago."""
+    if LiaisonDuty.objects.exists():
+        return
+    methods = list(DutyContact.Method.values)
+    for index, enterprise in enumerate(enterprises[:-2]):
+        duty = LiaisonDuty(
+            committee_member=member, enterprise=enterprise, started_on=today - timedelta(days=300)
+        )
+        services.record_save(instance=duty, user=None)
+        # Every third enterprise was last contacted more than 90 days ago.
+        days = rng.randint(100, 150) if index % 3 == 2 else rng.randint(3, 80)
+        services.record_save(
+            instance=DutyContact(
+                duty=duty,
+                contacted_on=today - timedelta(days=days),
+                method=methods[index % len(methods)],
+                raised="演示记录：企业反映司机夜间停车难。",
+                follow_up="演示记录：已与港口协调临时停车位。",
+            ),
+            user=None,
+        )

@@ -93,6 +93,10 @@ class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
         return _scoped(self, user, _organisation_lookup)
 
+    def without_duty_contact_since(self, day: date) -> Self:
+        """Enterprises with no liaison-duty contact on or after ``day`` (or none ever)."""
+        return self.exclude(liaison_duties__contacts__contacted_on__gte=day)
+
     def editable_by(self, user: Any) -> Self:
         return _scoped(self, user, _organisation_lookup, perm="members.change_enterprise")
 
@@ -145,6 +149,31 @@ class LiaisonContactQuerySet(models.QuerySet):
         if not _may(user, "members.change_liaisoncontact"):
             return self.none()
         return self.visible_to(user)
+
+
+def _enterprise_lookup(prefix: str) -> Lookup:
+    def lookup(scope: set[int]) -> Q:
+        return Q(**{f"{prefix}enterprise__organisation__in": scope})
+
+    return lookup
+
+
+class LiaisonDutyQuerySet(models.QuerySet):
+    """Liaison duties, scoped by the organisation of the enterprise liaised with."""
+
+    def visible_to(self, user: Any) -> Self:
+        return _scoped(self, user, _enterprise_lookup(""))
+
+    def editable_by(self, user: Any) -> Self:
+        return _scoped(self, user, _enterprise_lookup(""), perm="members.change_liaisonduty")
+
+
+class DutyContactQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> Self:
+        return _scoped(self, user, _enterprise_lookup("duty__"))
+
+    def editable_by(self, user: Any) -> Self:
+        return _scoped(self, user, _enterprise_lookup("duty__"), perm="members.change_dutycontact")
 
 
 class ExportJobQuerySet(models.QuerySet):

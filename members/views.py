@@ -3,10 +3,13 @@
 Both go through the gatekeeper; anyone outside it gets a 404, never a hint.
 """
 
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,8 +18,8 @@ from accounts.permissions import is_records_officer, staff_view
 from accounts.twofactor import step_up_response
 
 from . import exports, services
-from .models import AccessLog, DossierEntry, ExportJob
-from .overview import organisation_overview, quiet_members
+from .models import AccessLog, DossierEntry, Enterprise, ExportJob
+from .overview import QUIET_DAYS, organisation_overview, quiet_members
 
 # Members with no recent liaison contact listed per overview page.
 QUIET_PER_PAGE = 100
@@ -57,10 +60,24 @@ def overview(request):
     page = Paginator(quiet_members(request.user), QUIET_PER_PAGE).get_page(request.GET.get("page"))
     for member in page.object_list:
         member["organisation_name"] = names.get(member["organisation"], "")
+    # Liaison duty: enterprises in scope with no committee contact in QUIET_DAYS (or ever).
+    since = timezone.localdate() - timedelta(days=QUIET_DAYS)
+    quiet_enterprises = (
+        Enterprise.objects.visible_to(request.user)
+        .without_duty_contact_since(since)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
     services.access_log_record(
         user=request.user, action=AccessLog.Action.OVERVIEW, model=Organisation
     )
-    return render(request, "members/overview.html", {"sections": sections, "quiet": page})
+    context = {
+        "sections": sections,
+        "quiet": page,
+        "quiet_enterprises": list(quiet_enterprises),
+        "quiet_days": QUIET_DAYS,
+    }
+    return render(request, "members/overview.html", context)
 
 
 def _export_job_or_404(request, pk: int) -> ExportJob:

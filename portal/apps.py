@@ -23,3 +23,17 @@ class PortalConfig(AppConfig):
             module = f"{app_config.name}.admin"
             if find_spec(module) is not None:
                 import_module(module)
+        self._invalidate_figures_on_change()
+
+    @staticmethod
+    def _invalidate_figures_on_change():
+        # The public figures are cached under a data version: any change to a counted
+        # record starts a new version (the cache, not domain logic, hangs on these signals).
+        from django.db.models.signals import post_delete, post_save
+
+        from .figures.compute import COUNTED_MODELS, figures_invalidate
+
+        for label in COUNTED_MODELS:
+            model = apps.get_model(label)
+            post_save.connect(figures_invalidate, sender=model, dispatch_uid=f"figures-{label}")
+            post_delete.connect(figures_invalidate, sender=model, dispatch_uid=f"figures-d-{label}")

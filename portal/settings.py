@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "events",
     "notices",
     "helpdesk",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -465,6 +466,11 @@ HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
 # Public holidays (ISO dates) and make-up working weekend days that deadlines respect.
 CARE_HOLIDAYS = env_list("CARE_HOLIDAYS", [])
 CARE_EXTRA_WORKDAYS = env_list("CARE_EXTRA_WORKDAYS", [])
+
+# --- Open311 partner channel (open311) ---------------------------------------------------
+
+# Calls per API key as "count/seconds", every endpoint together; "0/60" switches it off.
+OPEN311_RATE_PER_KEY = env_str("OPEN311_RATE_PER_KEY", "120/60")
 
 # --- Logging ----------------------------------------------------------------------------
 

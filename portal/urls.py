@@ -7,6 +7,7 @@ from django.views.static import serve
 from accounts import views as account_views
 
 from . import views
+from .figures import views as figures
 
 handler500 = "portal.views.server_error"
 
@@ -15,11 +16,15 @@ urlpatterns = [
     # At the root, so the worker's scope is the whole site in every language.
     path("sw.js", views.service_worker, name="service-worker"),
     path("", include("stations.feed_urls")),
+    path("", include("open311.urls")),
     path("", include("notices.callback_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("figures/", figures.figures_page, name="figures"),
+    path("staff/report/", figures.report_page, name="report"),
+    path("staff/report/report.xlsx", figures.report_xlsx_download, name="report-xlsx"),
     path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("offline/", views.offline, name="offline"),
     path("", include("stations.urls")),

@@ -5,4 +5,4 @@ writes, exports); the topic modules register the admins. Importing them here is 
 registers them (``portal.apps`` imports ``members.admin``).
 """
 
-from . import access_log, people, records  # noqa: F401
+from . import access_log, liaison, people, records  # noqa: F401

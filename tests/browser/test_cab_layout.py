@@ -174,6 +174,7 @@ PAGES = [
     "/events/",
     "/help/",
     "/help/figures/",
+    "/figures/",
     "/wishes/",
 ]
 

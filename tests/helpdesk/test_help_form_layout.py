@@ -35,4 +35,4 @@ def test_page_shows_urgent_first_and_the_location_rule_before_sending(client):
 @pytest.mark.parametrize("prefix", ["", "/en", "/vi"])
 def test_home_page_links_to_the_figures(client, prefix):
     html = client.get(f"{prefix}/").content.decode()
-    assert f'href="{prefix}/help/figures/" id="home-figures"' in html
+    assert f'href="{prefix}/figures/" id="home-figures"' in html
