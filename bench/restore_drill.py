@@ -146,6 +146,16 @@ class Site:
             _psql(self.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _read_count(path: Path) -> int:
+    """The writer's count file, read again while the writer is between truncate and write."""
+    for _ in range(100):
+        text = path.read_text().strip()
+        if text:
+            return int(text)
+        time.sleep(0.01)
+    return 0
+
+
 def _pk(row: str) -> int:
     return int(json.loads(row)[0])
 
@@ -214,20 +224,20 @@ def run_drill(work: Path) -> dict:
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
-        while not (count.exists() and int(count.read_text() or 0) >= 20):
+        while not (count.exists() and _read_count(count) >= 20):
             if writer.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("writer failed: " + writer.stderr.read().decode()[-2000:])
             time.sleep(0.05)
-        before = int(count.read_text())
+        before = _read_count(count)
         started = time.monotonic()
         out = source.manage("backup_portal", "--dir", str(work / "backups"), "--keep", "0")
         backup_seconds = time.monotonic() - started
-        during = int(count.read_text()) - before
+        during = _read_count(count) - before
         # Let a few more requests arrive after the backup, then stop the writer.
         time.sleep(0.3)
         stop.write_text("stop")
         writer.wait(timeout=30)
-        posted = int(count.read_text())
+        posted = _read_count(count)
         archive = Path(out.split()[0])
         started = time.monotonic()
         target.manage("restore_portal", str(archive))

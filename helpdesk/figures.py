@@ -1,5 +1,6 @@
 """Figures computed from the help-request records, never typed in."""
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 from statistics import median
@@ -13,6 +14,7 @@ from django.utils.translation import get_language
 from helpdesk.choices import Category
 from helpdesk.models.requests import HelpEvent, HelpRequest
 
+logger = logging.getLogger(__name__)
 Kind = HelpEvent.Kind
 # A day at most: a stale month boundary never outlives this even if nothing changes.
 FIGURES_CACHE_SECONDS = 24 * 3600
@@ -54,10 +56,18 @@ def help_figures() -> dict:
     local time zone, which is part of the key.
     """
     key = f"helpdesk:figures:{settings.TIME_ZONE}:{get_language()}:{_version()}"
-    figures = cache.get(key)
+    try:
+        figures = cache.get(key)
+    except Exception:
+        # A shared cache that does not answer (Redis down) never breaks the page: count afresh.
+        logger.warning("help figures: the cache did not answer; counting afresh", exc_info=True)
+        return compute_help_figures()
     if figures is None:
         figures = compute_help_figures()
-        cache.set(key, figures, timeout=FIGURES_CACHE_SECONDS)
+        try:
+            cache.set(key, figures, timeout=FIGURES_CACHE_SECONDS)
+        except Exception:
+            logger.warning("help figures: the cache did not answer", exc_info=True)
     return figures
 
 

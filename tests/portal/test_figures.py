@@ -211,3 +211,9 @@ def test_redis_down_saves_still_work_and_the_page_is_counted_afresh(client, bran
         Visit.objects.create(date=date.today(), organisation=branch_a, person_times=3)
         html = client.get("/en/figures/").content.decode()
     assert _value(html, "fig-visits") == "3"
+
+
+def test_help_figures_page_answers_with_redis_down(client, db, settings):
+    with override_settings(CACHES={**REDIS_DOWN, "database": settings.CACHES["database"]}):
+        response = client.get("/en/help/figures/")
+    assert response.status_code == 200
