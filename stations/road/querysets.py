@@ -1,0 +1,39 @@
+"""Reads along a route: stations ahead of a driver, in road order."""
+
+from django.db.models import F, Q
+
+# A station this close behind the driver's projection still counts as ahead: the driver is
+# at it (positions from phones are rounded to about 100 m).
+AT_STATION_M = 100.0
+
+
+class RoadQuerySetMixin:
+    """Mixed into ``StationQuerySet``: the ``ahead`` read."""
+
+    def ahead(self, *, route_id: int, along_m: float, towards_end: bool, max_offset_m: float):
+        """Stations on the route within ``max_offset_m`` of it, ahead of ``along_m``.
+
+        Annotates ``road_along_m`` (distance of the station from the line's start) and
+        ``road_offset_m``, ordered in the direction of travel (then by id). One join on the
+        ``(route, along_m)`` index; no function per row.
+        """
+        if towards_end:
+            ahead = Q(route_positions__along_m__gte=along_m - AT_STATION_M)
+            order = "road_along_m"
+        else:
+            ahead = Q(route_positions__along_m__lte=along_m + AT_STATION_M)
+            order = "-road_along_m"
+        queryset = self.filter(  # type: ignore[attr-defined]
+            Q(route_positions__route_id=route_id)
+            & Q(route_positions__offset_m__lte=max_offset_m)
+            & ahead
+        )
+        return queryset.annotate(
+            road_along_m=F("route_positions__along_m"),
+            road_offset_m=F("route_positions__offset_m"),
+        ).order_by(order, "pk")
+
+
+def road_distance_m(station_along_m: float, along_m: float) -> float:
+    """Road distance from the driver's projection to a station's (never negative)."""
+    return max(0.0, abs(station_along_m - along_m))
