@@ -121,8 +121,6 @@ class AheadForm(NearbyForm):
                     _("Say where you are: use your location or choose a place."), code="no_place"
                 )
             return data
-        if not data.get("way") and data.get("from_lat") is None:
-            self.add_error("way", _("Choose the road and the direction you are driving in."))
         return data
 
     @property
@@ -173,7 +171,12 @@ def _plan(form: AheadForm, lines: list[RouteLine], origin) -> Plan | None:
     else:
         line = Line(route.geometry["coordinates"])
         projection = line.project(*origin)
-    if towards_end is None:
+    if towards_end is None and projection.offset_m > settings.ROUTE_MAX_OFFSET_M:
+        # Off every route: the page says so whatever the direction.
+        return Plan(route, line, projection, None)
+    if towards_end is None and form.cleaned_data.get("from_lat") is None:
+        form.add_error("way", _("Choose the road and the direction you are driving in."))
+    elif towards_end is None:
         earlier = line.project(form.cleaned_data["from_lat"], form.cleaned_data["from_lng"])
         moved = projection.along_m - earlier.along_m
         if abs(moved) < DIRECTION_MIN_M:

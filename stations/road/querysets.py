@@ -1,6 +1,6 @@
 """Reads along a route: stations ahead of a driver, in road order."""
 
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 
 # A station this close behind the driver's projection still counts as ahead: the driver is
 # at it (positions from phones are rounded to about 100 m).
@@ -32,6 +32,22 @@ class RoadQuerySetMixin:
             road_along_m=F("route_positions__along_m"),
             road_offset_m=F("route_positions__offset_m"),
         ).order_by(order, "pk")
+
+    def with_road_position(self):
+        """Annotate ``road_code`` and ``road_km``: the station's place on the nearest line.
+
+        Subqueries in the same SELECT, so a station page costs no extra query; None for a
+        station on no line.
+        """
+        from stations.models import StationRoutePosition
+
+        nearest = StationRoutePosition.objects.filter(station=OuterRef("pk")).order_by(
+            "offset_m", "route_id"
+        )
+        return self.annotate(  # type: ignore[attr-defined]
+            road_code=Subquery(nearest.values("route__code")[:1]),
+            road_km=Subquery(nearest.annotate(km=F("along_m") / 1000.0).values("km")[:1]),
+        )
 
 
 def road_distance_m(station_along_m: float, along_m: float) -> float:
