@@ -84,6 +84,7 @@ if (control && select) {
       layer.clearLayers();
       status.textContent = "";
       delete control.dataset.shown;
+      delete control.dataset.stretchKm;
       const [code, end] = select.value.split(":");
       const route = data.routes.find((r) => r.code === code);
       if (!route) return;
@@ -104,6 +105,8 @@ if (control && select) {
             .addTo(layer);
         }
       }
+      // The map draws on a canvas: the stretch's length is left where tests can read it.
+      control.dataset.stretchKm = (line.slice(1).reduce((sum, p, i) => sum + metres(line[i], p), 0) / 1000).toFixed(1);
       control.dataset.shown = String(count);
       status.textContent = control.dataset.count.replace("{count}", String(count));
       map.fitBounds(L.latLngBounds(line), { padding: [20, 20], maxZoom: 13, animate: false });

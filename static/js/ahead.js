@@ -49,24 +49,42 @@ if (form && button && "geolocation" in navigator) {
       navigator.geolocation.getCurrentPosition((p) => send(p.coords, null), failed, options);
       return;
     }
-    // No direction chosen: watch until the phone has moved far enough to tell it.
+    // No direction chosen: watch until the phone has moved far enough to tell it. Some
+    // phones report a watched position only now and then, so it is also asked for every
+    // few seconds; both stop once the direction is known (or after five minutes).
     let first = null;
-    const watch = navigator.geolocation.watchPosition(
-      (p) => {
-        if (!first) {
-          first = { latitude: p.coords.latitude, longitude: p.coords.longitude };
-          message.textContent = button.dataset.moving;
-        } else if (metresBetween(first, p.coords) >= MOVED_M) {
-          navigator.geolocation.clearWatch(watch);
-          send(p.coords, first);
-        }
-      },
-      () => {
-        navigator.geolocation.clearWatch(watch);
-        failed();
-      },
-      options,
+    let done = false;
+    const stop = () => {
+      done = true;
+      navigator.geolocation.clearWatch(watch);
+      window.clearInterval(poll);
+    };
+    const seen = (p) => {
+      if (done) return;
+      if (!first) {
+        first = { latitude: p.coords.latitude, longitude: p.coords.longitude };
+        message.textContent = button.dataset.moving;
+      } else if (metresBetween(first, p.coords) >= MOVED_M) {
+        stop();
+        send(p.coords, first);
+      }
+    };
+    const lost = () => {
+      if (done || first) return;
+      stop();
+      failed();
+    };
+    const watch = navigator.geolocation.watchPosition(seen, lost, options);
+    const poll = window.setInterval(
+      () => navigator.geolocation.getCurrentPosition(seen, () => {}, options),
+      4000,
     );
+    window.setTimeout(() => {
+      if (!done) {
+        stop();
+        failed();
+      }
+    }, 300000);
   });
 }
 
