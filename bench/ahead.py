@@ -183,7 +183,10 @@ def main() -> None:
                 f" {median / nearby[0]:>18.2f} {p95 / nearby[1]:>15.2f}"
             )
         queries = {page_queries(lat, lng) for lat, lng, _t in points[:5]}
-        print(f"{'':>18} | stations on the line: {on_line:,}; SQL queries per ahead page: {sorted(queries)}")
+        print(
+            f"{'':>18} | stations on the line: {on_line:,};"
+            f" SQL queries per ahead page: {sorted(queries)}"
+        )
 
 
 if __name__ == "__main__":

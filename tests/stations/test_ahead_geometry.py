@@ -1,6 +1,7 @@
 """Positions along route lines: road distances against shapely, the ahead query against a
 brute force, and the edge cases of issue 14."""
 
+import json
 import math
 import random
 
@@ -192,7 +193,7 @@ def test_line_edited_after_stations_were_placed(make_station, client, superuser)
         {
             "code": "G228",
             "colour": "#b3261e",
-            "geometry": '{"type": "LineString", "coordinates": %s}' % coordinates,
+            "geometry": json.dumps({"type": "LineString", "coordinates": coordinates}),
             "start_name_zh_hans": "钦州",
             "end_name_zh_hans": "东兴",
         },
