@@ -288,8 +288,5 @@ def _road_labels(station, along_m: float, speed: int, rest_min: int | None) -> N
     station.distance_label = geo.format_distance(station.road_m)
     station.km_label = f"{station.road_along_m / 1000:.1f}"
     station.reachable = rest_min is not None and station.drive_min <= rest_min
-    station.url = (
-        reverse("stations:detail", kwargs={"slug": station.slug})
-        if not getattr(station, "url", None)
-        else station.url
-    )
+    if not getattr(station, "url", None):
+        station.url = station.get_absolute_url()

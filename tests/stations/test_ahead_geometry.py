@@ -237,3 +237,35 @@ def test_station_moved_in_the_admin_moves_along_the_line(make_station, client, s
     data.update({"latitude": 21.40, "longitude": 108.40})
     client.post(f"/admin/stations/station/{station.pk}/change/", data)
     assert not StationRoutePosition.objects.filter(station=station).exists()
+
+
+@pytest.mark.django_db
+def test_imported_stations_are_placed_on_the_lines(client, superuser):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    route = make_line("G228", demo.G228)
+    lng, lat = demo._along(demo.G228, 0.5)
+    content = (
+        "slug,name,kind,route,district,latitude,longitude,phone,status,published,open_24h,"
+        f"amenities\nimported,导入站,driver_home,G228,gangkou,{lat},{lng},,open,1,1,\n"
+    )
+    client.force_login(superuser)
+    upload = SimpleUploadedFile("stations.csv", content.encode(), "text/csv")
+    response = client.post(
+        "/admin/stations/station/import/", {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    html = response.content.decode()
+    # The preview (a dry run in a rolled-back transaction) leaves nothing behind.
+    assert not StationRoutePosition.objects.exists()
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+        for name in ("import_file_name", "original_file_name")
+    }
+    response = client.post(
+        "/admin/stations/station/process_import/", {**fields, "format": "0", "resource": "0"}
+    )
+    assert response.status_code == 302
+    position = StationRoutePosition.objects.get(station__slug="imported", route=route)
+    assert position.along_m == pytest.approx(Line(demo.G228).project(lat, lng).along_m, abs=1)
