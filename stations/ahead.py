@@ -27,6 +27,7 @@ from .models import Amenity, RouteLine, Station
 from .querysets import display_prefetches
 from .road.geometry import Line, Projection, driving_minutes
 from .road.querysets import road_distance_m
+from .views import _filter_values, _for_cards
 
 PAGE_SIZE = 20
 # The rest rule: at most four hours of driving in a row (docs/domain.md).
@@ -207,14 +208,12 @@ def ahead(request):
         "next_lines": [],
         "off_route": None,
         "plan": None,
-        "active_filters": sum(
-            1 for v in (request.GET.get("q", "").strip(), request.GET.get("open_now")) if v
-        )
-        + len(set(request.GET.getlist("amenity"))),
-        "filters": {
-            "q": request.GET.get("q", ""),
-            "amenity": set(request.GET.getlist("amenity")),
-            "open_now": bool(request.GET.get("open_now")),
+        # The list's filter values (whatever filters the list gains come along), without
+        # its route and district: the road is chosen above.
+        **{
+            key: value
+            for key, value in _filter_values(request, amenities).items()
+            if key not in ("route_choices", "district_choices")
         },
     }
     plan = _plan(form, lines, origin) if origin is not None else None
@@ -238,7 +237,6 @@ def ahead(request):
 
 def _ahead_context(form: AheadForm, plan: Plan, now: datetime) -> dict:
     """The stations ahead with road distances and driving times, the next-lines, the rest."""
-    from .views import _for_cards
 
     along = plan.projection.along_m
     speed = settings.ROAD_AVERAGE_SPEED_KMH
