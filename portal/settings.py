@@ -445,6 +445,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Along the road (stations; docs/stations.md) -----------------------------------------
+
+# A station farther than this from a route line (metres) is not "on" that route; a driver
+# farther than this from every line is offered the nearby page. Changing it needs
+# `manage.py rebuild_route_positions`.
+ROUTE_MAX_OFFSET_M = env_int("ROUTE_MAX_OFFSET_M", 2000, minimum=1)
+# Average speed (km/h) behind the rough driving times on the "stations ahead" page.
+ROAD_AVERAGE_SPEED_KMH = env_int("ROAD_AVERAGE_SPEED_KMH", 50, minimum=1)
+
 # --- Help requests and micro-wishes (helpdesk) ------------------------------------------
 
 # Public form limits as "count/seconds", shared by every worker through the cache.

@@ -16,6 +16,7 @@ from portal.lib.images import process_image
 from . import geo, services
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto
 from .resources import StationResource
+from .road.services import route_line_positions_rebuild, station_route_positions_update
 
 
 class StationAmenityInline(admin.TabularInline):
@@ -158,6 +159,11 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
     def get_queryset(self, request):
         return Station.objects.editable_by(request.user)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"latitude", "longitude"} & set(form.changed_data):
+            station_route_positions_update(station=obj)
+
     def get_readonly_fields(self, request, obj=None):
         # Only administrators choose who manages a station.
         if request.user.is_superuser or request.user.has_perm("stations.add_station"):
@@ -220,7 +226,17 @@ class AmenityAdmin(admin.ModelAdmin):
 class RouteLineForm(forms.ModelForm):
     class Meta:
         model = RouteLine
-        fields = ["code", "colour", "geometry"]
+        fields = [
+            "code",
+            "colour",
+            "geometry",
+            "start_name_zh_hans",
+            "start_name_en",
+            "start_name_vi",
+            "end_name_zh_hans",
+            "end_name_en",
+            "end_name_vi",
+        ]
         widgets = {"geometry": forms.Textarea(attrs={"rows": 8})}
 
 
@@ -228,3 +244,8 @@ class RouteLineForm(forms.ModelForm):
 class RouteLineAdmin(admin.ModelAdmin):
     form = RouteLineForm
     list_display = ["code", "colour", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Every station's place along the line follows the new geometry.
+        route_line_positions_rebuild(route=obj)

@@ -11,6 +11,7 @@ from accounts.demo import demo_account
 from accounts.roles import STATION_MANAGERS
 
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity
+from .road.services import route_positions_rebuild_all
 
 # (longitude, latitude): GeoJSON order. Rough lines, good enough to draw.
 G228 = [
@@ -36,6 +37,9 @@ G219 = [
     (108.00, 21.63),
     (107.975, 21.548),
 ]
+
+# Both highways end at the Dongxing crossing.
+DONGXING = ("东兴", "Dongxing", "Đông Hưng")
 
 PLACES_G228 = ["茅岭", "光坡", "企沙", "渔洲坪", "沙潭江", "港口", "公车", "江山", "江平", "竹山"]
 PLACES_G219 = ["那琴", "在妙", "思阳", "华兰", "那梭", "扶隆", "大菉", "马路", "峒中"]
@@ -163,13 +167,22 @@ def _hours_for(station, rng):
 
 def seed(*, stdout):
     amenities = {amenity.code: amenity for amenity in Amenity.objects.all()}
-    for code, line, colour in (("G228", G228, "#b3261e"), ("G219", G219, "#0b5cad")):
+    for code, line, colour, ends in (
+        ("G228", G228, "#b3261e", (("钦州", "Qinzhou", "Khâm Châu"), DONGXING)),
+        ("G219", G219, "#0b5cad", (("上思", "Shangsi", "Thượng Tư"), DONGXING)),
+    ):
+        names = {
+            f"{end}_name_{language}": name
+            for end, trio in zip(("start", "end"), ends, strict=True)
+            for language, name in zip(("zh_hans", "en", "vi"), trio, strict=True)
+        }
         RouteLine.objects.get_or_create(
             code=code,
             defaults={
                 "geometry": {"type": "LineString", "coordinates": [list(p) for p in line]},
                 "colour": colour,
                 "is_demo": True,
+                **names,
             },
         )
     plan = _plan()
@@ -236,6 +249,8 @@ def seed(*, stdout):
                 row.status_note = OUT_OF_ORDER_NOTES[number % len(OUT_OF_ORDER_NOTES)]
             rows.append(row)
         StationAmenity.objects.bulk_create(rows)
+    # Where each station lies along the lines (what "stations ahead" reads).
+    route_positions_rebuild_all()
     manager = demo_account(username="demo-station-manager", role=STATION_MANAGERS, stdout=stdout)
     port_stations = [s for s in stations if s.route == Station.Route.OTHER][:4]
     manager.managed_stations.add(*port_stations)

@@ -413,6 +413,14 @@ class RouteLine(models.Model):
         help_text=_('GeoJSON LineString, longitude first: {"type": "LineString", ...}'),
     )
     colour = models.CharField(_("colour"), max_length=7, default="#0b5cad")
+    # The two ends as drivers name a direction ("towards Dongxing"): the line's first
+    # position is its start, its last its end.
+    start_name_zh_hans = models.CharField(_("start (Chinese)"), max_length=60, blank=True)
+    start_name_en = models.CharField(_("start (English)"), max_length=60, blank=True)
+    start_name_vi = models.CharField(_("start (Vietnamese)"), max_length=60, blank=True)
+    end_name_zh_hans = models.CharField(_("end (Chinese)"), max_length=60, blank=True)
+    end_name_en = models.CharField(_("end (English)"), max_length=60, blank=True)
+    end_name_vi = models.CharField(_("end (Vietnamese)"), max_length=60, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -423,3 +431,49 @@ class RouteLine(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+    def end_name(self, end: str) -> str:
+        """The name of one end ("start" or "end") in the active language, Chinese by default."""
+        language = (get_language() or "zh-hans").lower()
+        suffix = "en" if language.startswith("en") else "vi" if language.startswith("vi") else ""
+        chinese = getattr(self, f"{end}_name_zh_hans")
+        return (
+            (getattr(self, f"{end}_name_{suffix}") if suffix else "")
+            or chinese
+            or str(_("the line's start") if end == "start" else _("the line's end"))
+        )
+
+
+class StationRoutePosition(models.Model):
+    """Where a station lies along a route line: kept by ``stations.road.services``.
+
+    Only stations within ``ROUTE_MAX_OFFSET_M`` of the line have a row.
+    """
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="route_positions"
+    )
+    route = models.ForeignKey(
+        RouteLine, verbose_name=_("route line"), on_delete=models.CASCADE, related_name="positions"
+    )
+    along_m = models.FloatField(_("distance along the line (m)"))
+    offset_m = models.FloatField(_("distance from the line (m)"))
+
+    class Meta:
+        verbose_name = _("position on a route")
+        verbose_name_plural = _("positions on routes")
+        ordering = ["route", "along_m"]
+        indexes = [
+            # Stations ahead: one route, a range of distances, in road order.
+            models.Index(fields=["route", "along_m"], name="stations_routepos_along"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "route"], name="stations_routepos_unique"),
+            models.CheckConstraint(
+                condition=models.Q(along_m__gte=0, offset_m__gte=0),
+                name="stations_routepos_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route.code}, km {self.along_m / 1000:.1f}"

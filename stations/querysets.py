@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.permissions import is_active_staff, is_station_manager, is_superuser
 
 from . import geo
+from .road.querysets import RoadQuerySetMixin
 
 # Radii tried in turn until enough stations are found; None means the whole world.
 NEARBY_RADII_M = (5_000, 20_000, 60_000, 200_000, 600_000, None)
@@ -105,7 +106,7 @@ def display_prefetches():
     ]
 
 
-class StationQuerySet(models.QuerySet):
+class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
     def published(self):
         """Stations drivers may see: published and not retired."""
         return self.filter(published=True).exclude(status="retired")

@@ -70,7 +70,13 @@ class StationResource(resources.ModelResource):
         return ",".join(row.amenity.code for row in station.amenities.all())
 
     def after_save_instance(self, instance, row, **kwargs):
-        """Make the station's amenities exactly the codes in the row, keeping live status."""
+        """Make the station's amenities exactly the codes in the row, keeping live status.
+
+        Also place the station on the route lines again (its coordinates may have changed).
+        """
+        from .road.services import station_route_positions_update
+
+        station_route_positions_update(station=instance)
         codes = getattr(instance, "amenity_codes", None)
         if codes is None:
             return

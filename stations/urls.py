@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ahead, views
 
 app_name = "stations"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     path("stations/", views.station_list, name="list"),
     path("stations/nearby/", views.nearby, name="nearby"),
     path("stations/map/", views.station_map, name="map"),
+    path("stations/ahead/", ahead.ahead, name="ahead"),
     path("stations/<slug:slug>/", views.detail, name="detail"),
 ]

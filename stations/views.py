@@ -109,7 +109,7 @@ def nearby(request):
 @require_safe
 def detail(request, slug):
     station = get_object_or_404(
-        Station.objects.published().for_display().prefetch_related("photos"),
+        Station.objects.published().for_display().prefetch_related("photos").with_road_position(),
         slug=slug,
     )
     now = timezone.now()
