@@ -193,16 +193,18 @@ function stationsLayer(map) {
     const features = await loader.load(view, zoom);
     // A later move has asked since: its answer draws.
     if (mine !== generation) return;
-    const shown = features.map(markerFor);
+    // Only what is in view (and a margin): the tiles reach beyond the screen.
+    const near = bounds.pad(0.25);
+    const shown = features.map(markerFor).filter((marker) => near.contains(marker.getLatLng()));
     const keep = new Set(shown);
     layer.eachLayer((old) => {
       if (!keep.has(old)) layer.removeLayer(old);
     });
     let inView = 0;
-    for (const [position, marker] of shown.entries()) {
-      layer.addLayer(marker);
-      if (bounds.contains(marker.getLatLng())) inView += features[position].properties.count || 1;
+    for (const feature of features) {
+      if (bounds.contains(markerFor(feature).getLatLng())) inView += feature.properties.count || 1;
     }
+    for (const marker of shown) layer.addLayer(marker);
     count.textContent = labels.count.replace("%(count)s", String(inView));
     count.dataset.count = String(inView);
     map.getContainer().dataset.loaded = String(generation);
