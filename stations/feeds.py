@@ -287,8 +287,6 @@ def etag_for(body: str) -> str:
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
-
-
 def tile_degrees(zoom: int) -> float:
     """The side of one of the map's feed tiles (``TILE_PX``) at ``zoom``, in degrees."""
     return 360 / 256 * TILE_PX / 2**zoom
@@ -335,7 +333,8 @@ def initial_view(
     x0, x1 = math.floor(box[0] / side), math.floor(box[2] / side)
     y0, y1 = math.floor(box[1] / side), math.floor(box[3] / side)
     tiles = [x0, y0, x1, y1] if x1 - x0 < 2 and y1 - y0 < 2 else None
-    return {"center": [_coordinate(center[0]), _coordinate(center[1])], "zoom": zoom, "tiles": tiles}
+    center = [_coordinate(center[0]), _coordinate(center[1])]
+    return {"center": center, "zoom": zoom, "tiles": tiles}
 
 
 def tiles_bbox(tiles: list[int], zoom: int) -> str:

@@ -211,7 +211,7 @@ def test_map_page_weighs_the_same_at_twenty_thousand_stations_as_at_sixty(client
     bulk_stations(20_000 - 60, seed=17, start=60)
     cache.clear()
     large_page, large_feed = weight()
-    print("map page and first view, gzip bytes:", (small_page, small_feed), (large_page, large_feed))
+    print("map page, first view (gzip bytes):", (small_page, small_feed), (large_page, large_feed))
     assert abs(large_page - small_page) <= small_page * 0.1, (small_page, large_page)
     # The first view's stations: bounded by the grid, not by the station count.
     assert large_feed < 16 * 1024, (small_feed, large_feed)

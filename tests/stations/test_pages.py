@@ -197,7 +197,8 @@ def test_map_page_loads_leaflet_and_its_scripts_but_text_pages_do_not(client, ma
     assert not re.search(r"<script nonce=", map_html)
     assert "leaflet.extras.js" not in map_html
     # The first view's request is announced, and the full export linked.
-    assert re.search(r'<link rel="preload" href="/stations.geojson\?bbox=[-0-9.,]+&amp;zoom=\d+"', map_html)
+    preload = r'<link rel="preload" href="/stations.geojson\?bbox=[-0-9.,]+&amp;zoom=\d+"'
+    assert re.search(preload, map_html)
     assert "/stations-all.geojson" in map_html
     for url in (reverse("stations:list"), reverse("stations:nearby"), reverse("home")):
         html = client.get(url).content.decode()
