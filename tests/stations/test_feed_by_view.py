@@ -236,3 +236,19 @@ def test_export_is_every_station_as_a_cached_download(
     Station.objects.get(slug="all-0").save()
     changed = json.loads(client.get(reverse("stations-export")).content)
     assert "改名" in [f["properties"]["name"] for f in changed["features"]]
+
+
+def test_clusters_carry_where_to_draw_them_on_gcj02_tiles(client, make_station, settings):
+    from stations import geo
+
+    settings.MAP_TILES_CRS = "gcj02"
+    for number in range(3):
+        make_station(latitude=21.58 + number * 0.001, longitude=108.36)
+    (cluster,) = collection(client, bbox="107.5,21.0,109.0,22.5", zoom=9)["features"]
+    lng, lat = cluster["geometry"]["coordinates"]
+    # The geometry stays WGS-84; display and display_bounds are shifted for the tiles.
+    assert (round(lat, 3), lng) == (21.581, 108.36)
+    dlat, dlng = geo.wgs84_to_gcj02(lat, lng)
+    assert cluster["properties"]["display"] == pytest.approx([dlng, dlat], abs=1e-6)
+    west, south, east, north = cluster["properties"]["display_bounds"]
+    assert south < dlat < north and west <= dlng <= east and west > 108.36
