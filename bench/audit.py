@@ -67,14 +67,19 @@ SLOW_LINK = {
     "downloadThroughput": 250 * 1000 / 8,
     "uploadThroughput": 50 * 1000 / 8,
 }
-# Records when the first map marker (single or cluster) is in the page, and when the first
-# marker image has loaded. Added through the DevTools protocol, outside the page's CSP.
+# Records when the first map marker (single or cluster) is in the page, when the first
+# marker image has loaded, and when Leaflet's own first marker (clickable, with its popup) is
+# drawn: before that, the first view's markers are map-preview.js's stand-ins. Added
+# through the DevTools protocol, outside the page's CSP.
 MARKER_PROBE = """
 (() => {
   const seen = (window.__markers = {});
   const check = () => {
     const any = document.querySelector(".leaflet-marker-icon");
     if (any && !seen.element) seen.element = performance.now();
+    if (!seen.leaflet && document.querySelector(".leaflet-marker-pane .leaflet-marker-icon")) {
+      seen.leaflet = performance.now();
+    }
     for (const img of document.querySelectorAll("img.leaflet-marker-icon")) {
       if (img.complete && img.naturalWidth > 0) { seen.image = seen.image || performance.now(); }
       else img.addEventListener("load", check, { once: true });
@@ -226,10 +231,14 @@ def slow_visit(browser, url: str, *, marker: bool = False) -> dict[str, float | 
         "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"
     )
     if marker:
-        page.wait_for_function("() => window.__markers && window.__markers.image", timeout=60_000)
+        page.wait_for_function(
+            "() => window.__markers && window.__markers.image && window.__markers.leaflet",
+            timeout=60_000,
+        )
         times = page.evaluate("() => window.__markers")
         result["first marker_ms"] = times.get("element")
         result["first marker image_ms"] = times.get("image")
+        result["first Leaflet marker_ms"] = times.get("leaflet")
     result["bytes"] = page.evaluate(
         "() => performance.getEntries().reduce((n, e) => n + (e.transferSize || 0), 0)"
     )

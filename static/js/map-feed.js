@@ -92,11 +92,19 @@
     fetchRange(range, zoom) {
       const { url, range: asked } = this.requestUrl(range, zoom);
       if (!this.requests.has(url)) {
-        const request = fetch(url, { credentials: "same-origin" })
-          .then((response) => {
+        // The first view may be on its way already (map-preview.js): take that answer once.
+        const first = window.DriverHomeMapFirstView;
+        let answer;
+        if (first && first.url === url) {
+          window.DriverHomeMapFirstView = null;
+          answer = first.request;
+        } else {
+          answer = fetch(url, { credentials: "same-origin" }).then((response) => {
             if (!response.ok) throw new Error(String(response.status));
             return response.json();
-          })
+          });
+        }
+        const request = answer
           .then((collection) => this.store(collection, asked, zoom))
           .finally(() => this.requests.delete(url));
         this.requests.set(url, request);

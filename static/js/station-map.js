@@ -208,6 +208,8 @@ function stationsLayer(map) {
     count.textContent = labels.count.replace("%(count)s", String(inView));
     count.dataset.count = String(inView);
     map.getContainer().dataset.loaded = String(generation);
+    // Leaflet's markers are drawn: the stand-ins of map-preview.js go.
+    for (const preview of map.getContainer().querySelectorAll(".map-preview")) preview.remove();
   }
 
   map.on("moveend", debounce(refresh, 200));
