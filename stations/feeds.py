@@ -24,8 +24,7 @@ import math
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Min, Value
-from django.db.models.functions import Floor
+from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Max, Min, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -44,6 +43,37 @@ SINGLES_ZOOM = 16
 MAX_FEATURES = 256
 NEAR_COUNT = 100
 FIRST_COUNT = 500
+
+
+class CellIndex(Func):
+    """The grid cell a coordinate falls in: FLOOR(coordinate / cell), as an integer.
+
+    On SQLite, Django's FLOOR is a Python function called once a row (about 350 ms over
+    100,000 stations); a native cast does the same for any coordinate above -2^20 cells.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, cell: float):
+        super().__init__(expression, Value(cell, output_field=FloatField()))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR(%(expressions)s) AS INTEGER)",
+            arg_joiner=" / ",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(CAST((%(expressions)s) + 1048576 AS INTEGER) - 1048576)",
+            arg_joiner=" / ",
+            **extra_context,
+        )
 
 
 def _coordinate(value: float) -> float:
@@ -161,9 +191,7 @@ def view_collection(queryset, bbox, zoom: int, *, tile_crs: str, extra_for) -> d
     else:
         cell = cell_degrees(zoom)
         rows = list(
-            in_box.annotate(
-                cx=Floor(F("longitude") / Value(cell)), cy=Floor(F("latitude") / Value(cell))
-            )
+            in_box.annotate(cx=CellIndex(F("longitude"), cell), cy=CellIndex(F("latitude"), cell))
             .values("cx", "cy")
             .annotate(
                 count=Count("pk"),
