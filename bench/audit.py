@@ -67,14 +67,19 @@ SLOW_LINK = {
     "downloadThroughput": 250 * 1000 / 8,
     "uploadThroughput": 50 * 1000 / 8,
 }
-# Records when the first map marker (single or cluster) is in the page, and when the first
-# marker image has loaded. Added through the DevTools protocol, outside the page's CSP.
+# Records when the first map marker (single or cluster) is in the page, when the first
+# marker image has loaded, and when Leaflet's own first marker (clickable, with its popup) is
+# drawn: before that, the first view's markers are map-preview.js's stand-ins. Added
+# through the DevTools protocol, outside the page's CSP.
 MARKER_PROBE = """
 (() => {
   const seen = (window.__markers = {});
   const check = () => {
     const any = document.querySelector(".leaflet-marker-icon");
     if (any && !seen.element) seen.element = performance.now();
+    if (!seen.leaflet && document.querySelector(".leaflet-marker-pane .leaflet-marker-icon")) {
+      seen.leaflet = performance.now();
+    }
     for (const img of document.querySelectorAll("img.leaflet-marker-icon")) {
       if (img.complete && img.naturalWidth > 0) { seen.image = seen.image || performance.now(); }
       else img.addEventListener("load", check, { once: true });
@@ -226,13 +231,26 @@ def slow_visit(browser, url: str, *, marker: bool = False) -> dict[str, float | 
         "() => performance.getEntriesByName('first-contentful-paint')[0].startTime"
     )
     if marker:
-        page.wait_for_function("() => window.__markers && window.__markers.image", timeout=60_000)
+        page.wait_for_function(
+            "() => window.__markers && window.__markers.image && window.__markers.leaflet",
+            timeout=60_000,
+        )
         times = page.evaluate("() => window.__markers")
         result["first marker_ms"] = times.get("element")
         result["first marker image_ms"] = times.get("image")
+        result["first Leaflet marker_ms"] = times.get("leaflet")
     result["bytes"] = page.evaluate(
         "() => performance.getEntries().reduce((n, e) => n + (e.transferSize || 0), 0)"
     )
+    if marker:
+        # Where the time goes before the first marker: every request, when it started and
+        # ended (ms from navigation), and the bytes it carried.
+        result["requests"] = page.evaluate(
+            """() => [performance.getEntriesByType("navigation")[0],
+                      ...performance.getEntriesByType("resource")].map((e) => [
+                e.name.replace(location.origin, ""), Math.round(e.startTime),
+                Math.round(e.responseEnd), e.transferSize || 0])"""
+        )
     context.close()
     return result
 
@@ -242,8 +260,14 @@ def main() -> int:
     parser.add_argument("--url", help="a running portal (make serve); default: start one")
     parser.add_argument("--runs", type=int, default=2, help="Lighthouse runs per page")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
+    parser.add_argument(
+        "--slow-only", action="store_true", help="only the slow-link visit (no Lighthouse)"
+    )
     args = parser.parse_args()
-    ensure_tools()
+    if args.slow_only:
+        args.pages = ""
+    else:
+        ensure_tools()
     work = Path(tempfile.mkdtemp(prefix="driverhome-audit-"))
     reports = TOOLS / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -259,7 +283,7 @@ def main() -> int:
     try:
         print(f"Lighthouse (mobile) against {base}, {args.runs} run(s) a page")
         print(f"{'page':8} {'run':>3} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'bench':>6}")
-        for name in args.pages.split(","):
+        for name in filter(None, args.pages.split(",")):
             for run in range(1, args.runs + 1):
                 scores = lighthouse(base + PAGES[name], reports / f"{name}-{run}.json")
                 print(
@@ -281,16 +305,18 @@ def main() -> int:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
-            install = installability(playwright, base)
-            verdict = "yes" if install["installable"] else "no"
-            print(f"\nInstallable (Chrome's own check): {verdict}")
-            print(f"  manifest: {install['manifest'] or 'none'} {install['fields'] or ''}")
-            if install["errors"]:
-                print(f"  errors: {', '.join(install['errors'])}")
-                misses.append("not installable")
+            if not args.slow_only:
+                install = installability(playwright, base)
+                verdict = "yes" if install["installable"] else "no"
+                print(f"\nInstallable (Chrome's own check): {verdict}")
+                print(f"  manifest: {install['manifest'] or 'none'} {install['fields'] or ''}")
+                if install["errors"]:
+                    print(f"  errors: {', '.join(install['errors'])}")
+                    misses.append("not installable")
             print("\nSlow link (250 kbps down, 50 kbps up, 300 ms RTT), cold visit, 360x740:")
             for name, marker in (("home", False), ("nearby", False), ("map", True)):
                 figures = slow_visit(browser, base + PAGES[name], marker=marker)
+                requests = figures.pop("requests", [])
                 shown = ", ".join(
                     f"{key} {value / 1000:.2f} s"
                     if key.endswith("_ms") and value is not None
@@ -298,6 +324,16 @@ def main() -> int:
                     for key, value in figures.items()
                 )
                 print(f"  {name:7} {shown}", flush=True)
+                first = figures.get("first marker_ms") or 0
+                before = [row for row in requests if row[2] <= first]
+                if requests:
+                    print(
+                        f"          before the first marker: {len(before)} requests,"
+                        f" {sum(row[3] for row in before)} bytes"
+                    )
+                for url, start, end, size in requests:
+                    mark = "*" if end <= first else " "
+                    print(f"          {mark} {start:>5}-{end:>5} ms {size:>6} B  {url[:70]}")
                 for key in ("fcp_ms", "first marker_ms"):
                     if key in figures and (figures[key] or 1e9) > TARGETS[key]:
                         misses.append(f"{name} {key[:-3]} {figures[key]:.0f} ms > {TARGETS[key]}")

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 # What a driver's pages need offline: the site's styles and scripts, icons, Leaflet and its
-# images, the vendored clustering. Staff-only assets and the admin's are left to the network.
+# images. Staff-only assets and the admin's are left to the network.
 PRECACHE_PATTERNS = (
     "css/*.css",
     "js/*.js",
@@ -34,7 +34,6 @@ PRECACHE_PATTERNS = (
     "leaflet/leaflet.js",
     "leaflet/leaflet.extras.js",
     "leaflet/images/*",
-    "vendor/supercluster/*.js",
 )
 PRECACHE_EXCLUDED = (
     "css/stations-admin.css",

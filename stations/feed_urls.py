@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("stations.geojson", views.feed, name="stations-feed"),
+    # Every station at once: a download, cached (the map never asks for it).
+    path("stations-all.geojson", views.feed_export, name="stations-export"),
 ]

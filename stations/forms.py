@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +87,54 @@ class NearbyForm(StationFilterForm):
         if lat is None or lng is None:
             return None
         return lat, lng
+
+
+def _numbers(value: str, count: int) -> list[float]:
+    """Parse ``count`` comma-separated finite numbers, or raise a ValidationError."""
+    parts = value.split(",")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
+        raise forms.ValidationError(
+            _("Give %(count)s numbers separated by commas."), params={"count": count}
+        )
+    return numbers
+
+
+class FeedForm(StationFilterForm):
+    """What the GeoJSON feed is asked for: a view (bounding box and zoom), the stations
+    around a point, or neither (the first stations, capped); plus the list filters."""
+
+    bbox = forms.CharField(label=_("Bounding box"), required=False, max_length=200)
+    zoom = forms.IntegerField(label=_("Zoom"), required=False, min_value=0, max_value=22)
+    near = forms.CharField(label=_("Near"), required=False, max_length=100)
+
+    def clean_bbox(self):
+        value = self.cleaned_data["bbox"]
+        if not value:
+            return None
+        west, south, east, north = _numbers(value, 4)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise forms.ValidationError(
+                _("The box is west,south,east,north in degrees, west of east and south of north.")
+            )
+        return (west, south, east, north)
+
+    def clean_near(self):
+        value = self.cleaned_data["near"]
+        if not value:
+            return None
+        lat, lng = _numbers(value, 2)
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise forms.ValidationError(_("The point is latitude,longitude in degrees."))
+        return (lat, lng)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("bbox") and data.get("zoom") is None:
+            self.add_error("zoom", _("A bounding box needs a zoom level."))
+        if data.get("bbox") and data.get("near"):
+            self.add_error("near", _("Ask for a bounding box or a point, not both."))
+        return data

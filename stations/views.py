@@ -1,4 +1,7 @@
+import json
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, prefetch_related_objects
 from django.http import HttpResponse
@@ -13,12 +16,14 @@ from django.views.decorators.http import require_safe
 from portal.lib.jsonscript import script_json
 
 from . import extensions, feeds, geo
-from .forms import NearbyForm, StationFilterForm
+from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
 from .querysets import display_prefetches
 
 PAGE_SIZE = 20
+# How long the map page keeps the stations' extent (where the map opens).
+EXTENT_SECONDS = 300
 
 
 def _filter_context(request, form_class):
@@ -136,6 +141,28 @@ def detail(request, slug):
     return render(request, "stations/detail.html", context)
 
 
+def _stations_extent():
+    """The published stations' corners in display coordinates, or None; cached.
+
+    One aggregate over every station, so it is kept for ``EXTENT_SECONDS``: a station added
+    at the edge only moves where the map first opens, and the map asks the feed for what it
+    shows anyway.
+    """
+    key = f"stations:map-extent:{settings.MAP_TILES_CRS}"
+    found = cache.get(key)
+    if found is not None:
+        return found or None
+    extent = Station.objects.published().aggregate(
+        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    )
+    bounds = []
+    if extent["south"] is not None:
+        corners = [(extent["south"], extent["west"]), (extent["north"], extent["east"])]
+        bounds = [list(geo.to_display(lat, lng, settings.MAP_TILES_CRS)) for lat, lng in corners]
+    cache.set(key, bounds, EXTENT_SECONDS)
+    return bounds or None
+
+
 @require_safe
 def station_map(request):
     amenities = list(Amenity.objects.all())
@@ -151,19 +178,31 @@ def station_map(request):
         }
         for route in RouteLine.objects.all()
     ]
-    # The map opens on the stations at once, instead of on the default view and then again.
-    extent = Station.objects.published().aggregate(
-        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    bounds = _stations_extent()
+    leaflet = settings.LEAFLET_CONFIG
+    initial = feeds.initial_view(
+        bounds, default_center=leaflet["DEFAULT_CENTER"], default_zoom=leaflet["DEFAULT_ZOOM"]
     )
-    bounds = None
-    if extent["south"] is not None:
-        corners = [(extent["south"], extent["west"]), (extent["north"], extent["east"])]
-        bounds = [list(geo.to_display(lat, lng, settings.MAP_TILES_CRS)) for lat, lng in corners]
+    feed_url = reverse("stations-feed")
+    # The request for a phone's first view, announced in the page (<link rel="preload">) so
+    # it travels with Leaflet; the script asks for exactly this URL (static/js/map-feed.js).
+    if initial["tiles"]:
+        box = feeds.tiles_bbox(initial["tiles"], initial["zoom"])
+        initial["url"] = f"{feed_url}?bbox={box}&zoom={initial['zoom']}"
+    _title, tiles_url, tiles_options = leaflet["TILES"][0]
     context = {
         "amenities": amenities,
         "map_data": {
             "bounds": bounds,
-            "feed": reverse("stations-feed"),
+            "initial": initial,
+            "feed": feed_url,
+            "export": reverse("stations-export"),
+            "tiles": {
+                "url": tiles_url,
+                "options": tiles_options,
+                "minZoom": leaflet["MIN_ZOOM"],
+                "maxZoom": leaflet["MAX_ZOOM"],
+            },
             "detail": reverse("stations:detail", kwargs={"slug": "__slug__"}),
             "routes": routes,
             "amenities": {a.code: a.label for a in amenities},
@@ -188,17 +227,8 @@ def station_map(request):
     return render(request, "stations/map.html", context)
 
 
-@require_safe
-def feed(request):
-    """All published stations as GeoJSON; revalidated cheaply with ETag/Last-Modified."""
-    stations = list(Station.objects.published().for_display())
-    # What other apps add to each feature (the next event, say): one query per provider.
-    extra = extensions.feed_properties(station.pk for station in stations)
-    last = Station.objects.published().aggregate(
-        station=Max("updated_at"), amenity=Max("amenities__updated_at")
-    )
-    modified = max(value for value in (*last.values(), timezone.now().replace(year=2000)) if value)
-    body = feeds.feature_collection(stations, tile_crs=settings.MAP_TILES_CRS, extra=extra)
+def _conditional(request, body: str, content_type: str) -> HttpResponse:
+    """Answer ``body`` with its ETag, or 304 when the client already holds it."""
     etag = feeds.etag_for(body)
     if_none_match = request.headers.get("If-None-Match", "")
     # Weak comparison (RFC 9110): GZipMiddleware hands the tag out as W/"…".
@@ -206,11 +236,54 @@ def feed(request):
     if etag in tags or if_none_match.strip() == "*":
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="application/geo+json")
+        response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(modified.timestamp())
+    return response
+
+
+@require_safe
+def feed(request):
+    """Published stations as GeoJSON, for a view (``bbox``, ``zoom``), around a point
+    (``near``) or the first ones; never more than a bounded number (stations/feeds.py).
+
+    The list filters apply (``amenity``, ``route``, ``district``, ``open_now``, ``q``).
+    Revalidated cheaply with ETag.
+    """
+    amenities = list(Amenity.objects.all())
+    form = FeedForm(request.GET, amenities=amenities)
+    if not form.is_valid():
+        body = json.dumps({"errors": form.errors.get_json_data()}, ensure_ascii=False)
+        return HttpResponse(body, status=400, content_type="application/json")
+    queryset = form.filter(Station.objects.published())
+    options = {"tile_crs": settings.MAP_TILES_CRS, "extra_for": extensions.feed_properties}
+    data = form.cleaned_data
+    if data["bbox"]:
+        collection = feeds.view_collection(queryset, data["bbox"], data["zoom"], **options)
+    elif data["near"]:
+        collection = feeds.near_collection(queryset, data["near"], **options)
+    else:
+        collection = feeds.first_collection(queryset, **options)
+    response = _conditional(request, feeds.dumps(collection), "application/geo+json")
     # Open-now flags change with the clock: phones revalidate after a minute.
     response["Cache-Control"] = "public, max-age=60"
+    if data["near"]:
+        # The URL carries a position: never pass it on.
+        response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+def feed_export(request):
+    """Every published station as one GeoJSON download, built at most once a minute."""
+    queryset = Station.objects.published()
+    body, modified = feeds.export_body(
+        queryset, tile_crs=settings.MAP_TILES_CRS, extra_for=extensions.feed_properties
+    )
+    response = _conditional(request, body, "application/geo+json")
+    if modified:
+        response["Last-Modified"] = http_date(modified.timestamp())
+    response["Cache-Control"] = "public, max-age=60"
+    response["Content-Disposition"] = 'attachment; filename="stations.geojson"'
     return response
 
 

@@ -74,10 +74,15 @@ if (control && select) {
     const L = window.L;
     const maxOffset = Number(control.dataset.maxOffset);
     const layer = L.layerGroup().addTo(map);
-    const features = fetch(data.feed)
-      .then((response) => (response.ok ? response.json() : { features: [] }))
-      .then((collection) => collection.features)
-      .catch(() => []);
+    // The feed answers a bounded number of stations (stations/feeds.py): ask for this road's.
+    const byRoute = {};
+    const featuresOf = (code) => {
+      byRoute[code] ??= fetch(`${data.feed}?route=${encodeURIComponent(code)}`)
+        .then((response) => (response.ok ? response.json() : { features: [] }))
+        .then((collection) => collection.features.filter((f) => !f.properties.cluster))
+        .catch(() => []);
+      return byRoute[code];
+    };
     const linked = fromHash();
 
     async function highlight() {
@@ -94,7 +99,7 @@ if (control && select) {
       L.polyline(line, { color: "#f9a825", weight: 10, opacity: 0.85, className: "road-ahead" }).addTo(layer);
       const here = project(route.latlngs, line[0]).along;
       let count = 0;
-      for (const feature of await features) {
+      for (const feature of await featuresOf(code)) {
         const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
         const p = project(route.latlngs, [lat, lng]);
         const ahead = towardsEnd ? p.along >= here - 100 : p.along <= here + 100;

@@ -64,6 +64,12 @@
     }
   }
 
+  // As map-feed.js does: a point rounded to 0.1 degree, never the exact position.
+  function keepAround(latitude, longitude) {
+    const near = `${latitude.toFixed(1)},${longitude.toFixed(1)}`;
+    fetch(`${text.feed}?near=${near}`, { credentials: "same-origin" }).catch(() => null);
+  }
+
   function position() {
     return new Promise((resolve) => {
       if (!("geolocation" in navigator)) return resolve(null);
@@ -75,20 +81,50 @@
     });
   }
 
+  // The feed's cache in the service worker (sw-main.js): the first stations, the views the
+  // map showed and the stations around the driver, each kept as the server answered it.
+  const FEED_CACHE = "driverhome-feed";
+
+  async function read(response, found) {
+    if (!response || !response.ok) return null;
+    const collection = await response.json();
+    for (const feature of collection.features || []) {
+      // Clusters are counts, not stations.
+      if (feature.geometry && !feature.properties.cluster) found.set(feature.id, feature);
+    }
+    return response.headers.get("X-Saved-At");
+  }
+
+  // Every station the phone holds, merged by id; and the newest time one was saved.
+  async function savedStations() {
+    const found = new Map();
+    let savedAt = null;
+    if ("caches" in self && (await caches.has(FEED_CACHE))) {
+      const cache = await caches.open(FEED_CACHE);
+      for (const request of await cache.keys()) {
+        const stamp = await read(await cache.match(request), found).catch(() => null);
+        if (stamp && (!savedAt || stamp > savedAt)) savedAt = stamp;
+      }
+    }
+    if (!found.size) {
+      // Nothing kept yet: ask (the worker answers from the network or its copy).
+      savedAt = await read(await fetch(text.feed, { credentials: "same-origin" }), found);
+    }
+    if (!found.size) throw new Error("no saved stations");
+    return { features: [...found.values()], savedAt };
+  }
+
   async function show() {
-    let feed;
+    let features;
     let savedAt;
     try {
-      const response = await fetch(text.feed, { credentials: "same-origin" });
-      if (!response.ok) throw new Error(String(response.status));
-      savedAt = response.headers.get("X-Saved-At");
-      feed = await response.json();
+      ({ features, savedAt } = await savedStations());
     } catch (error) {
       status.textContent = text.noFeed;
       return;
     }
-    const stations = (feed.features || [])
-      .filter((feature) => feature.geometry && feature.properties.status !== "temporarily_closed")
+    const stations = features
+      .filter((feature) => feature.properties.status !== "temporarily_closed")
       .map((feature) => ({
         name: feature.properties.name,
         url: feature.properties.url,
@@ -100,6 +136,8 @@
     status.textContent = text.locating;
     const origin = await position();
     if (origin) {
+      // Online, the stations around the driver are kept for the next time (map-feed.js).
+      if (navigator.onLine) keepAround(origin.latitude, origin.longitude);
       for (const station of stations) {
         station.distance = distanceKm(origin.latitude, origin.longitude, station.lat, station.lon);
       }

@@ -1,14 +1,13 @@
-// The station map: markers from the GeoJSON feed, clustered, with route lines, an
-// amenity filter and "you are here". Text goes in through textContent only.
+// The station map: markers for what the map shows, asked of the feed by view (map-feed.js),
+// clustered on the server, with route lines, an amenity filter and "you are here". Text
+// goes in through textContent only.
+//
+// The map is built here, as soon as Leaflet has run (not at DOMContentLoaded: the page's
+// other scripts need not arrive first); "map:init" is sent as django-leaflet sends it, so
+// additions to the map listen for it as on the other maps.
 const data = JSON.parse(document.getElementById("map-data").textContent);
 const labels = JSON.parse(document.getElementById("map-labels").textContent);
-
-// The feed travels while Leaflet loads and sets the map up, not after it.
-// The page preloads it (<link rel="preload">), so this request is answered from there.
-const features = fetch(data.feed)
-  .then((response) => (response.ok ? response.json() : { features: [] }))
-  .then((collection) => collection.features)
-  .catch(() => []);
+const { FeedLoader, debounce } = window.DriverHomeMapFeed;
 
 function popupFor(feature) {
   const p = feature.properties;
@@ -58,10 +57,6 @@ function popupFor(feature) {
   return box;
 }
 
-function wanted() {
-  return [...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value);
-}
-
 // "You are here": a dot (and the accuracy circle) where the phone is; the position stays
 // on the phone.
 function locateControl(map) {
@@ -99,6 +94,7 @@ function locateControl(map) {
             }).bindTooltip(labels.you_are_here, { permanent: true, direction: "right" }),
           ]).addTo(map);
           map.getContainer().dataset.located = "true";
+          window.DriverHomeMapFeed.keepAround(data.feed, point[0], point[1]);
           status.textContent = labels.you_are_here;
           map.setView(point, Math.max(map.getZoom(), 12), { animate: false });
         },
@@ -124,10 +120,12 @@ function stationMarker(feature) {
   return marker;
 }
 
-function clusterMarker(map, index, cluster) {
+// A cluster from the server: a 44 px disc with its count; a tap zooms to its stations.
+function clusterMarker(map, feature) {
   const L = window.L;
-  const [lng, lat] = cluster.geometry.coordinates;
-  const count = cluster.properties.point_count;
+  const p = feature.properties;
+  const [lng, lat] = p.display || feature.geometry.coordinates;
+  const count = p.count;
   const size = count < 10 ? "small" : count < 50 ? "medium" : "large";
   const label = labels.cluster.replace("%(count)s", String(count));
   const html = document.createElement("div");
@@ -140,69 +138,90 @@ function clusterMarker(map, index, cluster) {
   });
   marker.on("add", () => marker.getElement().setAttribute("aria-label", label));
   marker.on("click", () => {
-    const zoom = Math.min(index.getClusterExpansionZoom(cluster.properties.cluster_id), 18);
-    map.setView([lat, lng], zoom, { animate: false });
+    const [west, south, east, north] = p.display_bounds || p.bounds;
+    const target = map.getBoundsZoom([[south, west], [north, east]], false, L.point(40, 40));
+    // Stations on one spot: zoom in two steps, down to where they come one by one.
+    const zoom = Math.min(Math.max(target, map.getZoom() + 2), map.getMaxZoom());
+    map.setView([(south + north) / 2, (west + east) / 2], zoom, { animate: false });
   });
   return marker;
 }
 
-window.addEventListener("map:init", async (event) => {
-  const { id, map } = event.detail;
-  if (id !== "stations-map") return;
+function buildMap() {
   const L = window.L;
-  // Straight to where the stations are, before the first tiles are asked for twice.
-  if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], maxZoom: 14, animate: false });
-  locateControl(map);
+  const tiles = data.tiles;
+  const map = L.map("stations-map", {
+    minZoom: tiles.minZoom,
+    maxZoom: tiles.maxZoom,
+    center: data.initial.center,
+    zoom: data.initial.zoom,
+  });
+  L.tileLayer(tiles.url, tiles.options).addTo(map);
+  return map;
+}
+
+function drawRoutes(map) {
+  const L = window.L;
   for (const route of data.routes) {
     L.polyline(route.latlngs, { color: route.colour, weight: 4, opacity: 0.7 })
       .bindTooltip(route.name)
       .addTo(map);
   }
-  // Supercluster indexes the points once for every zoom; each move only reads the view.
+}
+
+// The stations layer: asks the feed for the view, keeps one marker per feature id.
+function stationsLayer(map) {
+  const L = window.L;
   const layer = L.layerGroup().addTo(map);
-  const markers = (await features).map((feature) => ({ feature, marker: stationMarker(feature) }));
+  const loader = new FeedLoader(data.feed, data.initial);
+  const made = new Map(); // feature id -> marker
   const count = document.getElementById("map-count");
-  let index = null;
+  let generation = 0;
 
-  function draw() {
-    if (!index) return;
-    const bounds = map.getBounds();
-    const box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
-    const shown = index.getClusters(box, Math.round(map.getZoom())).map((item) =>
-      item.properties.cluster
-        ? clusterMarker(map, index, item)
-        : markers[item.properties.index].marker,
-    );
-    layer.eachLayer((old) => {
-      if (!shown.includes(old)) layer.removeLayer(old);
-    });
-    for (const marker of shown) layer.addLayer(marker);
-  }
-
-  function filter() {
-    const codes = wanted();
-    const points = [];
-    markers.forEach(({ feature }, position) => {
-      if (codes.every((code) => feature.properties.amenities.includes(code))) {
-        const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
-        points.push({
-          type: "Feature",
-          geometry: { type: "Point", coordinates: [lng, lat] },
-          properties: { index: position },
-        });
-      }
-    });
-    // extent 256: Leaflet's tile size, so the radius is in screen pixels (clusters 50 px apart).
-    index = new window.Supercluster({ radius: 50, extent: 256, maxZoom: 16 }).load(points);
-    count.textContent = labels.count.replace("%(count)s", String(points.length));
-    count.dataset.count = String(points.length);
-    if (points.length) {
-      const box = L.latLngBounds(points.map((p) => [p.geometry.coordinates[1], p.geometry.coordinates[0]]));
-      map.fitBounds(box, { padding: [20, 20], maxZoom: 14, animate: false });
+  function markerFor(feature) {
+    if (!made.has(feature.id)) {
+      made.set(feature.id, feature.properties.cluster ? clusterMarker(map, feature) : stationMarker(feature));
     }
-    draw();
+    return made.get(feature.id);
   }
-  map.on("moveend", draw);
-  document.getElementById("map-filters").addEventListener("change", filter);
-  filter();
-});
+
+  async function refresh() {
+    const mine = (generation += 1);
+    const zoom = Math.round(map.getZoom());
+    const bounds = map.getBounds();
+    const view = { west: bounds.getWest(), south: bounds.getSouth(), east: bounds.getEast(), north: bounds.getNorth() };
+    const features = await loader.load(view, zoom);
+    // A later move has asked since: its answer draws.
+    if (mine !== generation) return;
+    // Only what is in view (and a margin): the tiles reach beyond the screen.
+    const near = bounds.pad(0.25);
+    const shown = features.map(markerFor).filter((marker) => near.contains(marker.getLatLng()));
+    const keep = new Set(shown);
+    layer.eachLayer((old) => {
+      if (!keep.has(old)) layer.removeLayer(old);
+    });
+    let inView = 0;
+    for (const feature of features) {
+      if (bounds.contains(markerFor(feature).getLatLng())) inView += feature.properties.count || 1;
+    }
+    for (const marker of shown) layer.addLayer(marker);
+    count.textContent = labels.count.replace("%(count)s", String(inView));
+    count.dataset.count = String(inView);
+    map.getContainer().dataset.loaded = String(generation);
+    // Leaflet's markers are drawn: the stand-ins of map-preview.js go.
+    for (const preview of map.getContainer().querySelectorAll(".map-preview")) preview.remove();
+  }
+
+  map.on("moveend", debounce(refresh, 200));
+  document.getElementById("map-filters").addEventListener("change", () => {
+    loader.setAmenities([...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value));
+    refresh();
+  });
+  refresh();
+}
+
+const map = buildMap();
+locateControl(map);
+drawRoutes(map);
+stationsLayer(map);
+window.dispatchEvent(new CustomEvent("map:init", { detail: { id: "stations-map", map } }));

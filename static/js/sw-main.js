@@ -19,6 +19,8 @@
   const PRECACHE = core.cacheNames.precache;
   const PAGES = `driverhome-pages-${config.version}`;
   const FEED = "driverhome-feed";
+  // Each feed answer is bounded (stations/feeds.py), so this bounds what the phone keeps.
+  const FEED_ENTRIES = 80;
   // A weak signal is worse than none: after this long, show the saved copy.
   const NETWORK_TIMEOUT = 6;
   const pagePaths = new RegExp(config.pages);
@@ -101,13 +103,20 @@
     pages,
   );
 
+  // The feed, in every form a page asked for it (the first stations, each view the map
+  // showed, the stations around the driver): each answer kept under its URL, the most recent
+  // FEED_ENTRIES of them, for the map and the offline page without a signal.
   routing.registerRoute(
     ({ url }) => url.origin === self.location.origin && url.pathname === config.feed,
     new strategies.NetworkFirst({
       cacheName: FEED,
       networkTimeoutSeconds: NETWORK_TIMEOUT,
       matchOptions,
-      plugins: [stampPlugin, tellPagePlugin],
+      plugins: [
+        stampPlugin,
+        tellPagePlugin,
+        new expiration.ExpirationPlugin({ maxEntries: FEED_ENTRIES, purgeOnQuotaError: true }),
+      ],
     }),
   );
 
@@ -154,10 +163,14 @@
     return Response.error();
   });
 
-  async function saveFeed() {
+  // Save one answer of the feed (by default the first stations, which the offline page
+  // falls back on); only the feed's own address, whatever the page asked.
+  async function saveFeed(url = config.feed) {
+    const target = new URL(url, self.location.href);
+    if (target.origin !== self.location.origin || target.pathname !== config.feed) return;
     try {
-      const response = await stamped(await fetch(config.feed, { credentials: "same-origin" }));
-      if (response) await (await caches.open(FEED)).put(config.feed, response);
+      const response = await stamped(await fetch(target.href, { credentials: "same-origin" }));
+      if (response) await (await caches.open(FEED)).put(target.href, response);
     } catch (error) {
       // Offline while installing: the feed is saved the next time a page asks for it.
     }
@@ -199,7 +212,11 @@
     const data = event.data || {};
     if (data.type === "cache-page") {
       event.waitUntil(
-        Promise.all([savePage(data.url), saveFeed()]).then(() => {
+        Promise.all([
+          savePage(data.url),
+          saveFeed(),
+          ...(data.feeds || []).slice(0, 8).map((url) => saveFeed(url)),
+        ]).then(() => {
           if (event.ports[0]) event.ports[0].postMessage({ saved: data.url });
         }),
       );

@@ -154,7 +154,13 @@
           channel.port1.onmessage = () => {
             root.dataset.offlineReady = "1";
           };
-          registration.active.postMessage({ type: "cache-page", url: location.href }, [
+          // So were the feed's answers it drew (the map's first view): save those too.
+          const feeds = performance
+            .getEntriesByType("resource")
+            .map((entry) => new URL(entry.name))
+            .filter((url) => url.origin === location.origin && url.pathname === text.feed)
+            .map((url) => url.href);
+          registration.active.postMessage({ type: "cache-page", url: location.href, feeds }, [
             channel.port2,
           ]);
         })

@@ -52,7 +52,8 @@ def test_feed_leaves_out_unpublished_and_retired(client, make_station):
 def test_feed_revalidates_with_etag(client, make_station):
     station = make_station()
     first = get_feed(client)
-    assert first["ETag"] and first["Last-Modified"]
+    # No Last-Modified: it would take an aggregate over every station on each request.
+    assert first["ETag"] and not first.has_header("Last-Modified")
     again = get_feed(client, if_none_match=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""
@@ -79,7 +80,7 @@ def test_compressed_feed_is_smaller_and_still_revalidates(client, make_station):
 def test_feed_query_count_is_constant(client, make_station, django_assert_num_queries):
     for _ in range(10):
         make_station(amenities=["showers", "wifi"])
-    # Last change, stations, amenity rows, opening hours, next events.
+    # Amenity choices (the filters), stations, amenity rows, opening hours, next events.
     with django_assert_num_queries(5):
         assert get_feed(client).status_code == 200
 

@@ -188,13 +188,18 @@ def test_pages_speak_each_language(client, make_station, language):
     assert expected in client.get(urls[0]).content.decode()
 
 
-def test_map_page_loads_leaflet_and_clusters_but_text_pages_do_not(client, make_station):
+def test_map_page_loads_leaflet_and_its_scripts_but_text_pages_do_not(client, make_station):
     make_station()
     map_html = client.get(reverse("stations:map")).content.decode()
     assert "leaflet/leaflet.js" in map_html
-    assert "supercluster.min.js" in map_html
-    assert re.search(r'<script nonce="[^"]+">', map_html)
-    assert "/stations.geojson" in map_html
+    assert "js/map-feed.js" in map_html and "js/station-map.js" in map_html
+    # The page builds its map itself: no inline script, no django-leaflet builder.
+    assert not re.search(r"<script nonce=", map_html)
+    assert "leaflet.extras.js" not in map_html
+    # The first view's request is announced, and the full export linked.
+    preload = r'<link rel="preload" href="/stations.geojson\?bbox=[-0-9.,]+&amp;zoom=\d+"'
+    assert re.search(preload, map_html)
+    assert "/stations-all.geojson" in map_html
     for url in (reverse("stations:list"), reverse("stations:nearby"), reverse("home")):
         html = client.get(url).content.decode()
         assert "leaflet" not in html
