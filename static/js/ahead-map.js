@@ -1,7 +1,7 @@
 // The map's "stretch ahead": choosing a road and direction draws the line from the driver's
 // place (``#ahead=G228:start@70.5``, as the stations-ahead page links it, km from the line's
 // start) or from the line's far end, and rings the stations within the maximum offset of
-// that stretch. Hooked to the map's own "map:init" event: station-map.js is not touched.
+// that stretch. Takes the map from station-map.js (window.driverHomeMaps or its "map:init").
 const control = document.getElementById("map-ahead-control");
 const select = document.getElementById("map-ahead");
 const status = document.getElementById("map-ahead-status");
@@ -68,9 +68,7 @@ function fromHash() {
 }
 
 if (control && select) {
-  window.addEventListener("map:init", async (event) => {
-    const { id, map } = event.detail;
-    if (id !== "stations-map") return;
+  const onMap = (map) => {
     const L = window.L;
     const maxOffset = Number(control.dataset.maxOffset);
     const layer = L.layerGroup().addTo(map);
@@ -123,5 +121,12 @@ if (control && select) {
       // After the map's own first fit to every station.
       setTimeout(highlight, 0);
     }
-  });
+  };
+  const ready = window.driverHomeMaps?.["stations-map"];
+  if (ready) onMap(ready);
+  else {
+    window.addEventListener("map:init", (event) => {
+      if (event.detail.id === "stations-map") onMap(event.detail.map);
+    });
+  }
 }

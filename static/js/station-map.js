@@ -224,4 +224,6 @@ const map = buildMap();
 locateControl(map);
 drawRoutes(map);
 stationsLayer(map);
+// Scripts that run later (ahead-map.js) find the map here; earlier ones hear "map:init".
+window.driverHomeMaps = { ...window.driverHomeMaps, "stations-map": map };
 window.dispatchEvent(new CustomEvent("map:init", { detail: { id: "stations-map", map } }));
