@@ -8,6 +8,14 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from . import geo
+from .parking import feed_parking
+
+
+def vanguard_properties(station) -> dict | None:
+    """The party-member vanguard post: its duty hours and duty phone (the post's number)."""
+    if not station.vanguard_post:
+        return None
+    return {"hours": station.vanguard_hours, "phone": station.vanguard_tel}
 
 
 def _coordinate(value: float) -> float:
@@ -45,6 +53,8 @@ def feature_collection(stations, *, tile_crs: str = "wgs84", extra=None) -> str:
                 "phone": station.tel,
                 "url": reverse("stations:detail", kwargs={"slug": station.slug}),
             }
+            properties.update(feed_parking(station, now))
+            properties["vanguard"] = vanguard_properties(station)
             properties.update(extra.get(station.pk, {}))
             if tile_crs == "gcj02":
                 dlat, dlng = geo.wgs84_to_gcj02(station.latitude, station.longitude)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import console, reports, views
 
 app_name = "stations"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("stations/nearby/", views.nearby, name="nearby"),
     path("stations/map/", views.station_map, name="map"),
     path("stations/<slug:slug>/", views.detail, name="detail"),
+    path("stations/<slug:slug>/parking/", reports.parking_report, name="parking-report"),
+    path("staff/stations/", console.console_list, name="console"),
+    path("staff/stations/<slug:slug>/", console.console_station, name="console-station"),
+    path(
+        "staff/stations/<slug:slug>/<slug:action>/",
+        console.console_action,
+        name="console-action",
+    ),
 ]

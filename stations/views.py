@@ -16,6 +16,7 @@ from . import extensions, feeds, geo
 from .forms import NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
+from .parking import parking_now
 from .querysets import display_prefetches
 
 PAGE_SIZE = 20
@@ -36,7 +37,13 @@ def _filter_values(request, amenities) -> dict:
     whole database work of a page.
     """
     get = request.GET
-    active = [get.get("q", "").strip(), get.get("route"), get.get("district"), get.get("open_now")]
+    active = [
+        get.get("q", "").strip(),
+        get.get("route"),
+        get.get("district"),
+        get.get("open_now"),
+        get.get("parking"),
+    ]
     return {
         # How many filters are set, shown on the folded panel's control.
         "active_filters": sum(1 for value in active if value) + len(set(get.getlist("amenity"))),
@@ -46,6 +53,7 @@ def _filter_values(request, amenities) -> dict:
             "route": get.get("route", ""),
             "district": get.get("district", ""),
             "open_now": bool(get.get("open_now")),
+            "parking": bool(get.get("parking")),
         },
         "route_choices": [("", _("Any route")), *Station.Route.choices],
         "district_choices": [("", _("Any district")), *Station.District.choices],
@@ -109,7 +117,10 @@ def nearby(request):
 @require_safe
 def detail(request, slug):
     station = get_object_or_404(
-        Station.objects.published().for_display().prefetch_related("photos"),
+        Station.objects.published()
+        .for_display()
+        .select_related("helper_organisation")
+        .prefetch_related("photos"),
         slug=slug,
     )
     now = timezone.now()
@@ -127,6 +138,7 @@ def detail(request, slug):
             station.latitude, station.longitude, settings.MAP_TILES_CRS
         ),
         "panels": extensions.panels_for(station),
+        "parking": parking_now(station, now),
         "live_issues": [
             row
             for row in station.amenities.all()
@@ -241,6 +253,7 @@ def _for_cards(stations, now=None):
         station.is_open = station.is_open_at(now)
         station.opens_label = "" if station.is_open else station.next_opening_label(now)
         station.amenity_rows = list(station.amenities.all())
+        station.parking = parking_now(station, now)
         station.url = pattern.replace("__slug__", station.slug)
     return stations
 
