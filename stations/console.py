@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.permissions import is_station_manager, staff_view
 
 from . import services
-from .models import ParkingLevel, ReportSource, Station, StationAmenity, StationChange
+from .models import (
+    ParkingLevel,
+    ReportSource,
+    Station,
+    StationAmenity,
+    StationChange,
+    StationCorrection,
+)
 from .parking import parking_now
 
 # Changes shown on a station's console page (the admin shows the whole history).
@@ -74,7 +81,13 @@ def console_list(request):
             issues=Count(
                 "amenities",
                 filter=~Q(amenities__live_status=StationAmenity.LiveStatus.AVAILABLE),
-            )
+                distinct=True,
+            ),
+            open_corrections=Count(
+                "corrections",
+                filter=Q(corrections__state=StationCorrection.State.OPEN),
+                distinct=True,
+            ),
         )
         .order_by("name", "pk")
     )
@@ -91,6 +104,13 @@ def _station_or_404(request, slug) -> Station:
                 "changes",
                 queryset=StationChange.objects.select_related("actor"),
                 to_attr="all_changes",
+            ),
+            Prefetch(
+                "corrections",
+                queryset=StationCorrection.objects.open()
+                .select_related("amenity")
+                .order_by("created_at", "pk"),
+                to_attr="open_corrections",
             ),
         ),
         slug=slug,
@@ -124,6 +144,7 @@ def _render_station(request, station, *, status=200, **forms_given):
         "close_form": forms_given.get("close")
         or CloseForm(initial={"reason": station.closure_reason, "reopens_at": station.reopens_at}),
         "changes": station.all_changes[:RECENT_CHANGES],
+        "corrections": station.open_corrections,
     }
     return render(request, "stations/console/station.html", context, status=status)
 

@@ -11,7 +11,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import StationQuerySet
+from .querysets import StationCorrectionQuerySet, StationQuerySet
 
 
 class ParkingLevel(models.TextChoices):
@@ -561,7 +561,7 @@ class StationChange(models.Model):
         CLOSED = "closed", _("Temporarily closed")
         REOPENED = "reopened", _("Reopened")
         CHECKED = "checked", _("Checked")
-        VANGUARD = "vanguard", _("Vanguard post")
+        CORRECTION = "correction", _("Driver's correction")
 
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="changes"
@@ -591,3 +591,75 @@ class StationChange(models.Model):
         if self.pk is not None:
             raise ValueError("station changes are append-only")
         super().save(*args, **kwargs)
+
+
+class StationCorrection(models.Model):
+    """A driver's "something wrong here?": a short report without an account, queued for
+    the station's managers and the admins (accept, or dismiss with a reason)."""
+
+    class Kind(models.TextChoices):
+        HOURS = "hours", _("Opening hours are wrong")
+        CLOSED_FOR_GOOD = "closed_for_good", _("Closed for good")
+        PHONE = "phone", _("Phone number is wrong")
+        AMENITY_MISSING = "amenity_missing", _("An amenity is missing")
+        AMENITY_OUT = "amenity_out", _("An amenity is out of order")
+        POSITION = "position", _("Position on the map is wrong")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("what is wrong"), max_length=32, choices=Kind.choices)
+    amenity = models.ForeignKey(
+        Amenity,
+        verbose_name=_("amenity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    phone = models.CharField(_("right phone number"), max_length=32, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    reason = models.CharField(_("reason for dismissal"), max_length=300, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    # One per rendering of the drivers' form: a double tap stores one correction.
+    form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), db_index=True)
+
+    objects = StationCorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("driver's correction")
+        verbose_name_plural = _("drivers' corrections")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["station", "state"], name="stations_correction_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="stations_stationcorrection_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="stations_stationcorrection_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_kind_display()}"

@@ -249,3 +249,22 @@ class StationQuerySet(models.QuerySet):
             if len(rows) >= enough:
                 break
         return rows, radius
+
+
+class StationCorrectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Corrections ``user`` may see and handle: the one gatekeeper (console, admin).
+
+        Superusers every one; station managers those of the stations they manage;
+        anyone else (organizers, dispatchers, other staff) none.
+        """
+        if not is_active_staff(user):
+            return self.none()
+        if is_superuser(user):
+            return self
+        if is_station_manager(user):
+            return self.filter(station__managers=user)
+        return self.none()
+
+    def open(self):
+        return self.filter(state="open")

@@ -4,18 +4,21 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from portal.lib.images import ProcessedImage
 from portal.lib.storage import files_or_nothing, store_image_pair
 
 from .models import (
+    Amenity,
     ParkingLevel,
     ParkingReport,
     ReportSource,
     Station,
     StationAmenity,
     StationChange,
+    StationCorrection,
     StationPhoto,
 )
 
@@ -175,3 +178,133 @@ def station_check(*, station: Station, actor: User | None = None) -> Station:
         station.save(update_fields=["last_verified", "updated_at"])
         _record(station, StationChange.Kind.CHECKED, actor, station.last_verified.isoformat(), now)
     return station
+
+
+# --- Drivers' corrections -----------------------------------------------------------------
+
+# Corrections whose change the portal can make itself on acceptance; the others (hours,
+# closed for good, a missing amenity) prompt the manager to change the station by hand.
+APPLIED_ON_ACCEPT = {
+    StationCorrection.Kind.PHONE,
+    StationCorrection.Kind.POSITION,
+    StationCorrection.Kind.AMENITY_OUT,
+}
+
+
+class CorrectionError(Exception):
+    """The correction cannot be handled as asked (already handled, nothing to apply)."""
+
+
+def station_correction_submit(
+    *,
+    station: Station,
+    kind: str,
+    text: str = "",
+    amenity: Amenity | None = None,
+    phone: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    form_token: str | None = None,
+) -> tuple[StationCorrection, bool]:
+    """Queue a driver's correction once per form token; return (correction, created).
+
+    Nothing about the driver is stored.
+    """
+    if form_token:
+        existing = StationCorrection.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            correction = StationCorrection.objects.create(
+                station=station,
+                kind=kind,
+                text=text.strip(),
+                amenity=amenity,
+                phone=phone,
+                latitude=latitude,
+                longitude=longitude,
+                form_token=form_token or None,
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        existing = StationCorrection.objects.filter(form_token=form_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return correction, True
+
+
+def _locked_open_correction(correction: StationCorrection) -> StationCorrection:
+    correction = (
+        StationCorrection.objects.select_for_update()
+        .select_related("station", "amenity")
+        .get(pk=correction.pk)
+    )
+    if correction.state != StationCorrection.State.OPEN:
+        raise CorrectionError(gettext("This correction was already handled."))
+    return correction
+
+
+def _apply(correction: StationCorrection, station: Station) -> list[str]:
+    """Make the change the correction asks for; return the station fields changed."""
+    kind = correction.kind
+    if kind == StationCorrection.Kind.PHONE and correction.phone:
+        station.phone = correction.phone
+        return ["phone"]
+    if kind == StationCorrection.Kind.POSITION and correction.latitude is not None:
+        station.latitude, station.longitude = correction.latitude, correction.longitude
+        return ["latitude", "longitude"]
+    if kind == StationCorrection.Kind.AMENITY_OUT and correction.amenity_id is not None:
+        StationAmenity.objects.filter(station=station, amenity=correction.amenity).update(
+            live_status=StationAmenity.LiveStatus.OUT_OF_ORDER,
+            status_note=correction.text[:200],
+            updated_at=timezone.now(),
+        )
+    return []
+
+
+def station_correction_accept(
+    *, correction: StationCorrection, actor: User | None
+) -> StationCorrection:
+    """Accept a correction: apply it where the portal can (phone, position, an amenity out
+    of order), move the station's last-verified date to today, and record it."""
+    now = timezone.now()
+    with transaction.atomic():
+        correction = _locked_open_correction(correction)
+        station = _locked(correction.station)
+        fields = _apply(correction, station)
+        station.last_verified = timezone.localdate(now)
+        station.save(update_fields=[*fields, "last_verified", "updated_at"])
+        correction.state = StationCorrection.State.ACCEPTED
+        correction.handled_by, correction.handled_at = actor, now
+        correction.save(update_fields=["state", "handled_by", "handled_at"])
+        summary = f"{correction.kind}: accepted"
+        if correction.text:
+            summary += f" — {correction.text}"
+        _record(station, StationChange.Kind.CORRECTION, actor, summary, now)
+    return correction
+
+
+def station_correction_dismiss(
+    *, correction: StationCorrection, actor: User | None, reason: str
+) -> StationCorrection:
+    """Dismiss a correction with the reason (required)."""
+    reason = reason.strip()
+    if not reason:
+        raise CorrectionError(gettext("Give a reason."))
+    now = timezone.now()
+    with transaction.atomic():
+        correction = _locked_open_correction(correction)
+        correction.state = StationCorrection.State.DISMISSED
+        correction.reason = reason
+        correction.handled_by, correction.handled_at = actor, now
+        correction.save(update_fields=["state", "reason", "handled_by", "handled_at"])
+        _record(
+            correction.station,
+            StationChange.Kind.CORRECTION,
+            actor,
+            f"{correction.kind}: dismissed — {reason}",
+            now,
+        )
+    return correction
