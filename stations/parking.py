@@ -84,10 +84,21 @@ def parking_now(station, now: datetime | None = None) -> ParkingNow:
     )
 
 
+def not_full(station, now: datetime | None = None) -> bool:
+    """Tell whether a truck may find a space now (the rule of
+    ``Station.objects.parking_not_full``, for one station, without a query)."""
+    parking = parking_now(station, now)
+    if parking.known:
+        return parking.level != "full"
+    return bool(station.truck_parking_spaces)
+
+
 def feed_parking(station, now: datetime) -> dict:
-    """The feed's parking properties: level (or "unknown"), free spaces, source, time."""
+    """The feed's parking properties: level (or "unknown"), free spaces, source, time, and
+    whether the map's "parking not full" filter keeps the station."""
     parking = parking_now(station, now)
     return {
+        "parking_not_full": not_full(station, now),
         "parking": parking.level,
         "parking_free": parking.free,
         "parking_source": parking.source,

@@ -195,6 +195,13 @@ def station_map(request):
             ),
             "you_are_here": gettext("You are here"),
             "cluster": gettext("%(count)s stations here: zoom in"),
+            "parking": {
+                "plenty": gettext("Parking: plenty of spaces"),
+                "few": gettext("Parking: a few spaces"),
+                "full": gettext("Parking: full"),
+            },
+            "minutes_ago": gettext("%(count)s min ago"),
+            "hours_ago": gettext("%(count)s h ago"),
         },
     }
     return render(request, "stations/map.html", context)

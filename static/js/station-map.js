@@ -51,6 +51,8 @@ function popupFor(feature) {
     next.append(`${labels.next_event}: `, eventLink, ` · ${when}`);
     box.append(next);
   }
+  const parking = parkingLine(p);
+  if (parking) box.append(parking);
   const link = document.createElement("a");
   link.href = data.detail.replace("__slug__", encodeURIComponent(p.slug));
   link.textContent = labels.details;
@@ -59,7 +61,27 @@ function popupFor(feature) {
 }
 
 function wanted() {
-  return [...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value);
+  return [...document.querySelectorAll("#map-filters input[name=amenity]:checked")].map(
+    (input) => input.value,
+  );
+}
+
+// Truck parking now: the popup line always says how old the report is.
+function parkingLine(p) {
+  if (!p.parking || p.parking === "unknown" || !p.parking_at) return null;
+  const line = document.createElement("p");
+  line.className = `popup-parking parking-${p.parking}`;
+  const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(p.parking_at)) / 60000));
+  const age = minutes < 60
+    ? labels.minutes_ago.replace("%(count)s", String(minutes))
+    : labels.hours_ago.replace("%(count)s", String(Math.floor(minutes / 60)));
+  line.textContent = `${labels.parking[p.parking]} · ${age}`;
+  return line;
+}
+
+function parkingWanted() {
+  const box = document.querySelector("#map-filters input[name=parking]");
+  return Boolean(box && box.checked);
 }
 
 // "You are here": a dot (and the accuracy circle) where the phone is; the position stays
@@ -121,6 +143,9 @@ function stationMarker(feature) {
   const name = feature.properties.name;
   const marker = L.marker([lat, lng], { title: name, alt: name });
   marker.bindPopup(() => popupFor(feature));
+  // Marker style by parking now: full ones fade, fresh "spaces" ones stand out.
+  const parking = feature.properties.parking || "unknown";
+  marker.on("add", () => marker.getElement().classList.add(`marker-parking-${parking}`));
   return marker;
 }
 
@@ -181,8 +206,10 @@ window.addEventListener("map:init", async (event) => {
 
   function filter() {
     const codes = wanted();
+    const parkingOnly = parkingWanted();
     const points = [];
     markers.forEach(({ feature }, position) => {
+      if (parkingOnly && !feature.properties.parking_not_full) return;
       if (codes.every((code) => feature.properties.amenities.includes(code))) {
         const [lng, lat] = feature.properties.display || feature.geometry.coordinates;
         points.push({

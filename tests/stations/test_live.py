@@ -331,3 +331,21 @@ def test_public_query_counts_stay_constant_with_parking(
 # Session, user, groups, stations with their out-of-order counts, and the second factor's
 # session check: the same for 3 stations as for 9.
 QUERIES = {"console": 5}
+
+
+def test_feed_and_queryset_agree_on_parking_not_full(client, make_station):
+    import random
+
+    chance = random.Random(13)
+    for index in range(30):
+        station = make_station(
+            slug=f"r{index}", truck_parking_spaces=chance.choice([None, 0, 12])
+        )
+        level = chance.choice(["", "plenty", "few", "full"])
+        if level:
+            minutes = chance.choice([5, 200])
+            with time_machine.travel(datetime.now(tz=SH) - timedelta(minutes=minutes)):
+                station_parking_report(station=station, level=level, source="drivers")
+    from_sql = set(Station.objects.parking_not_full().values_list("slug", flat=True))
+    from_feed = {slug for slug, props in feed(client).items() if props["parking_not_full"]}
+    assert from_sql == from_feed and 0 < len(from_sql) < 30
