@@ -189,9 +189,7 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
                     "parking_source",
                     "parking_reported_at",
                 ],
-                "description": _(
-                    "Set from the station manager's console or by drivers' reports."
-                ),
+                "description": _("Set from the station manager's console or by drivers' reports."),
             },
         ),
         (

@@ -50,7 +50,9 @@ class AmenityStatusForm(forms.Form):
 
 
 class ParkingForm(forms.Form):
-    level = forms.ChoiceField(label=_("Truck parking now"), choices=ParkingLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Truck parking now"), choices=ParkingLevel.choices, widget=forms.RadioSelect
+    )
     free_spaces = forms.IntegerField(
         label=_("Free spaces (optional)"), required=False, min_value=0, max_value=10_000
     )

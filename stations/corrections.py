@@ -48,9 +48,7 @@ class CorrectionForm(BotCheckedForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"), required=False, min_value=-90, max_value=90
-    )
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180
     )
@@ -59,7 +57,9 @@ class CorrectionForm(BotCheckedForm):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: now opens at 07:00. Please leave out names and phone numbers of people."),
+        help_text=_(
+            "For example: now opens at 07:00. Please leave out names and phone numbers of people."
+        ),
     )
 
     def __init__(self, *args, station: Station, **kwargs):
@@ -86,7 +86,10 @@ class CorrectionForm(BotCheckedForm):
             if lat is None or lng is None or not (math.isfinite(lat) and math.isfinite(lng)):
                 if "latitude" not in self.errors and "longitude" not in self.errors:
                     raise forms.ValidationError(
-                        _("Give the right position: tap “use my location” at the station, or type it.")
+                        _(
+                            "Give the right position: tap “use my location” at the station, "
+                            "or type it."
+                        )
                     )
             else:
                 data["latitude"], data["longitude"] = round(lat, 5), round(lng, 5)
@@ -118,9 +121,7 @@ def correction_form(request, slug):
                     longitude=data["longitude"],
                     form_token=data["token"],
                 )
-                messages.success(
-                    request, gettext("Thank you: the station's team will check it.")
-                )
+                messages.success(request, gettext("Thank you: the station's team will check it."))
                 return redirect(station.get_absolute_url())
             status = 429
         else:

@@ -102,5 +102,7 @@ def feed_parking(station, now: datetime) -> dict:
         "parking": parking.level,
         "parking_free": parking.free,
         "parking_source": parking.source,
-        "parking_at": parking.reported_at.isoformat() if parking.fresh and parking.reported_at else None,
+        "parking_at": parking.reported_at.isoformat()
+        if parking.fresh and parking.reported_at
+        else None,
     }

@@ -204,8 +204,7 @@ class StationQuerySet(models.QuerySet):
         since = (now or timezone.now()) - timedelta(minutes=settings.PARKING_FRESH_MINUTES)
         fresh = Q(parking_reported_at__gte=since) & ~Q(parking_level="")
         return self.filter(
-            (fresh & ~Q(parking_level="full"))
-            | (~fresh & Q(truck_parking_spaces__gt=0))
+            (fresh & ~Q(parking_level="full")) | (~fresh & Q(truck_parking_spaces__gt=0))
         )
 
     def search(self, text: str):

@@ -65,9 +65,7 @@ def duty_member(request: HelpRequest) -> User | None:
 
 
 def _branch_of(helper: User) -> Organisation | None:
-    return (
-        Organisation.objects.filter(staff=helper, kind__in=BRANCH_KINDS).order_by("pk").first()
-    )
+    return Organisation.objects.filter(staff=helper, kind__in=BRANCH_KINDS).order_by("pk").first()
 
 
 def _committee_step(organisation: Organisation | None) -> Step | None:

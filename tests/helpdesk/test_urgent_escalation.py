@@ -157,7 +157,9 @@ def test_without_anyone_at_a_level_the_walk_goes_on_to_the_next(clock, committee
 @pytest.fixture
 def routed(make_user, make_station, branch_a):
     helper = make_user("qisha_helper", HELP_HANDLERS, [branch_a], email="qh@example.org")
-    here = make_station(name="七沙司机之家", slug="qisha", helper_user=helper, helper_team="七沙站服务队")
+    here = make_station(
+        name="七沙司机之家", slug="qisha", helper_user=helper, helper_team="七沙站服务队"
+    )
     there = make_station(name="东兴司机之家", slug="dongxing-home")
     return helper, here, there
 

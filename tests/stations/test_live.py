@@ -182,7 +182,10 @@ def test_feed_carries_parking_and_the_vanguard_post(client, make_station):
 
 def test_station_page_shows_the_vanguard_post(client, make_station):
     station = make_station(
-        slug="vanguard", vanguard_post=True, vanguard_hours="08:00–20:00", vanguard_phone="07702800123"
+        slug="vanguard",
+        vanguard_post=True,
+        vanguard_hours="08:00–20:00",
+        vanguard_phone="07702800123",
     )
     body = client.get(station.get_absolute_url()).content.decode()
     assert "Party-member vanguard post" in body and 'href="tel:07702800123"' in body
@@ -228,16 +231,18 @@ def test_console_access_matrix(client, managed, personas, station_manager, super
     assert managed.last_verified is None and not StationChange.objects.exists()
     for user in (station_manager, superuser):
         client.force_login(user)
-        assert client.get(station_url).status_code == 200
+        page = client.get(station_url)
+        assert page.status_code == 200
+        body = page.content.decode()
+        for value in ("plenty", "few", "full"):
+            assert f'type="radio" name="level" value="{value}"' in body
         assert managed.name in client.get(reverse("stations:console")).content.decode()
 
 
 # --- The console: effects on the public page and the feed, within one request -------------
 
 
-def test_console_changes_show_on_the_public_page_and_feed_at_once(
-    client, managed, station_manager
-):
+def test_console_changes_show_on_the_public_page_and_feed_at_once(client, managed, station_manager):
     public = managed.get_absolute_url()
     client.force_login(station_manager)
     hot_water = StationAmenity.objects.get(station=managed, amenity__code="hot_water")
@@ -246,9 +251,18 @@ def test_console_changes_show_on_the_public_page_and_feed_at_once(
         url = reverse("stations:console-action", kwargs={"slug": managed.slug, "action": action})
         return client.post(url, data)
 
-    assert act("amenity", row=hot_water.pk, live_status="out_of_order", **{
-        f"a{hot_water.pk}-note": "热水器维修中", f"a{hot_water.pk}-until": "2026-12-04T18:00"
-    }).status_code == 302
+    assert (
+        act(
+            "amenity",
+            row=hot_water.pk,
+            live_status="out_of_order",
+            **{
+                f"a{hot_water.pk}-note": "热水器维修中",
+                f"a{hot_water.pk}-until": "2026-12-04T18:00",
+            },
+        ).status_code
+        == 302
+    )
     assert act("parking", level="full").status_code == 302
     assert act("close", reason="道路施工", reopens_at="2026-12-05T08:00").status_code == 302
     assert act("checked").status_code == 302
@@ -338,9 +352,7 @@ def test_feed_and_queryset_agree_on_parking_not_full(client, make_station):
 
     chance = random.Random(13)
     for index in range(30):
-        station = make_station(
-            slug=f"r{index}", truck_parking_spaces=chance.choice([None, 0, 12])
-        )
+        station = make_station(slug=f"r{index}", truck_parking_spaces=chance.choice([None, 0, 12]))
         level = chance.choice(["", "plenty", "few", "full"])
         if level:
             minutes = chance.choice([5, 200])

@@ -55,9 +55,9 @@ class Reporter:
         ]
         self.cookie = "; ".join(cookies)
         self.fields = {
-            "csrfmiddlewaretoken": re.search(
-                r'name="csrfmiddlewaretoken" value="([^"]+)"', html
-            )[1],
+            "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[
+                1
+            ],
             "token": re.search(r'name="token" value="([^"]+)"', html)[1],
             "website": "",
             "level": "full",
