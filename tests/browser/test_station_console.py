@@ -125,3 +125,33 @@ def test_manager_keeps_a_station_live_from_a_phone(browser, prod_server, languag
     finally:
         context.close()
     assert problems == []
+
+
+def test_map_filters_parking_not_full_and_styles_full_markers(prod_server, prod_page):
+    """The map keeps only stations whose feed says ``parking_not_full``; a full one's marker
+    is drawn greyed (class ``marker-parking-full``)."""
+    prod_server.shell(
+        "from stations.models import Station\n"
+        "from stations.services import station_parking_report\n"
+        "Station.objects.filter(slug='map-full').delete()\n"
+        "s = Station.objects.create(name='满位测试站', slug='map-full', latitude=21.9, "
+        "longitude=108.9, published=True, open_24h=True, truck_parking_spaces=20)\n"
+        "station_parking_report(station=s, level='full', source='station')\n"
+    )
+    page = prod_page
+    page.goto(f"{prod_server.url}/en/stations/map/")
+    page.wait_for_selector("#map-count[data-count]")
+    feed = json.loads(page.request.get(f"{prod_server.url}/stations.geojson").text())
+    expected = sum(1 for f in feed["features"] if f["properties"]["parking_not_full"])
+    total = len(feed["features"])
+    assert 0 < expected < total
+    assert page.locator("#map-count").get_attribute("data-count") == str(total)
+    page.locator("#map-filters summary").click()
+    page.locator("#map-parking").check()
+    page.wait_for_selector(f"#map-count[data-count='{expected}']")
+    page.locator("#map-parking").uncheck()
+    page.wait_for_selector(f"#map-count[data-count='{total}']")
+    # The full station stands alone east of the others: its own marker carries the style.
+    page.locator(".leaflet-marker-icon.marker-parking-full").first.wait_for(
+        state="attached", timeout=10000
+    )

@@ -179,4 +179,4 @@ def test_open_corrections_are_counted_for_admins_and_managers(
     assert 'class="field-open_corrections">2<' in body
     client.force_login(station_manager)
     body = client.get(reverse("stations:console")).content.decode()
-    assert "2 corrections to check" in body
+    assert "2条纠错待核实" in body

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import STATION_MANAGERS
 from stations.models import ParkingReport, Station, StationAmenity, StationChange
@@ -52,15 +53,17 @@ def test_parking_age_and_fading_on_a_frozen_clock(client, managed, settings):
         station_parking_report(station=managed, level="full", source="station")
     with time_machine.travel(NOON + timedelta(minutes=12), tick=False):
         managed.refresh_from_db()
-        now = parking_now(managed)
+        with translation.override("en"):
+            now = parking_now(managed)
         assert (now.level, now.age, now.fresh) == ("full", "12 min ago", True)
-        body = client.get(managed.get_absolute_url()).content.decode()
+        body = client.get("/en" + managed.get_absolute_url()).content.decode()
         assert "12 min ago" in body and "reported by the station" in body
         assert feed(client)["qisha"]["parking"] == "full"
     with time_machine.travel(NOON + timedelta(minutes=91), tick=False):
-        now = parking_now(managed)
+        with translation.override("en"):
+            now = parking_now(managed)
         assert (now.level, now.fresh, now.age) == ("unknown", False, "1 h ago")
-        body = client.get(managed.get_absolute_url()).content.decode()
+        body = client.get("/en" + managed.get_absolute_url()).content.decode()
         assert "Parking: unknown" in body and "last report 1 h ago" in body
         props = feed(client)["qisha"]
         assert props["parking"] == "unknown" and props["parking_at"] is None
@@ -73,11 +76,15 @@ def test_a_drivers_report_after_the_stations_shows_the_newer(client, managed):
         station_parking_report(station=managed, level="full", source="drivers")
         managed.refresh_from_db()
         assert (managed.parking_level, managed.parking_source) == ("full", "drivers")
-        assert "reported by drivers" in client.get(managed.get_absolute_url()).content.decode()
+        body = client.get("/en" + managed.get_absolute_url()).content.decode()
+        assert "reported by drivers" in body
     with time_machine.travel(NOON + timedelta(minutes=10), tick=False):
         station_parking_report(station=managed, level="few", free_spaces=3, source="station")
         managed.refresh_from_db()
-        assert parking_now(managed).label == "3 truck spaces free"
+        with translation.override("en"):
+            assert parking_now(managed).label == "3 truck spaces free"
+        with translation.override("zh-hans"):
+            assert parking_now(managed).label == "空余货车车位3个"
     # An older report arriving late never hides a newer one.
     station_parking_report(station=managed, level="full", source="drivers", now=NOON)
     managed.refresh_from_db()
@@ -188,6 +195,8 @@ def test_station_page_shows_the_vanguard_post(client, make_station):
         vanguard_phone="07702800123",
     )
     body = client.get(station.get_absolute_url()).content.decode()
+    assert "党员先锋岗" in body and "值守时间：08:00–20:00" in body
+    body = client.get("/en" + station.get_absolute_url()).content.decode()
     assert "Party-member vanguard post" in body and 'href="tel:07702800123"' in body
 
 
@@ -267,7 +276,7 @@ def test_console_changes_show_on_the_public_page_and_feed_at_once(client, manage
     assert act("close", reason="道路施工", reopens_at="2026-12-05T08:00").status_code == 302
     assert act("checked").status_code == 302
 
-    body = client.get(public).content.decode()
+    body = client.get("/en" + public).content.decode()
     assert "热水器维修中" in body and "until 2026-12-04 18:00" in body
     assert "Full" in body and "reported by the station" in body
     assert "道路施工" in body and "Expected to reopen 2026-12-05 08:00" in body
