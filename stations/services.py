@@ -236,11 +236,8 @@ def station_correction_submit(
 
 
 def _locked_open_correction(correction: StationCorrection) -> StationCorrection:
-    correction = (
-        StationCorrection.objects.select_for_update()
-        .select_related("station", "amenity")
-        .get(pk=correction.pk)
-    )
+    # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    correction = StationCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.state != StationCorrection.State.OPEN:
         raise CorrectionError(gettext("This correction was already handled."))
     return correction
