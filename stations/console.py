@@ -102,10 +102,13 @@ def _station_or_404(request, slug) -> Station:
     return get_object_or_404(
         _kept(request.user).prefetch_related(
             Prefetch("amenities", queryset=StationAmenity.objects.select_related("amenity")),
+            # Only the latest few: a sliced prefetch (a window function), not the whole history.
             Prefetch(
                 "changes",
-                queryset=StationChange.objects.select_related("actor"),
-                to_attr="all_changes",
+                queryset=StationChange.objects.select_related("actor").order_by(
+                    "-created_at", "-id"
+                )[:RECENT_CHANGES],
+                to_attr="recent_changes",
             ),
             Prefetch(
                 "corrections",
@@ -145,7 +148,7 @@ def _render_station(request, station, *, status=200, **forms_given):
         ),
         "close_form": forms_given.get("close")
         or CloseForm(initial={"reason": station.closure_reason, "reopens_at": station.reopens_at}),
-        "changes": station.all_changes[:RECENT_CHANGES],
+        "changes": station.recent_changes,
         "corrections": station.open_corrections,
     }
     return render(request, "stations/console/station.html", context, status=status)

@@ -370,3 +370,41 @@ def test_feed_and_queryset_agree_on_parking_not_full(client, make_station):
     from_sql = set(Station.objects.parking_not_full().values_list("slug", flat=True))
     from_feed = {slug for slug, props in feed(client).items() if props["parking_not_full"]}
     assert from_sql == from_feed and 0 < len(from_sql) < 30
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_console_station_page_query_count_is_constant(
+    client, make_station, station_manager, django_assert_num_queries, count
+):
+    from stations.models import Amenity
+    from stations.services import station_correction_submit
+
+    station = make_station(slug="busy", truck_parking_spaces=5)
+    station.managers.add(station_manager)
+    for amenity in Amenity.objects.all()[:count]:
+        StationAmenity.objects.create(station=station, amenity=amenity)
+    for _ in range(count):
+        station_parking_report(station=station, level="few", source="station")
+        station_correction_submit(station=station, kind="hours", text="7点开门")
+    client.force_login(station_manager)
+    url = reverse("stations:console-station", kwargs={"slug": "busy"})
+    client.get(url)
+    # Session, user, second-factor session check, groups, station, amenity rows, history,
+    # open corrections: the same for 2 of each as for 8.
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert response.content.decode().count('class="console-amenity') == count
+
+
+def test_console_shows_only_the_latest_changes(client, managed, station_manager):
+    from stations.console import RECENT_CHANGES
+    from stations.services import station_check
+
+    for _ in range(RECENT_CHANGES + 3):
+        station_check(station=managed, actor=station_manager)
+    station_parking_report(station=managed, level="full", source="station", actor=station_manager)
+    client.force_login(station_manager)
+    body = client.get(reverse("stations:console-station", kwargs={"slug": "qisha"})).content
+    history = body.decode().split('class="history"')[1].split("</ul>")[0]
+    assert history.count("<li>") == RECENT_CHANGES
+    assert history.index("已满") < history.index("已核实")  # newest first
