@@ -180,3 +180,14 @@ def test_open_corrections_are_counted_for_admins_and_managers(
     client.force_login(station_manager)
     body = client.get(reverse("stations:console")).content.decode()
     assert "2条纠错待核实" in body
+
+
+def test_admins_see_the_stations_history(client, managed, station_manager, superuser):
+    from stations.services import station_close
+
+    station_close(station=managed, reason="道路施工历史", actor=station_manager)
+    client.force_login(superuser)
+    url = reverse("admin:stations_station_change", args=[managed.pk])
+    body = client.get(url).content.decode()
+    history = body.split('id="changes-group"')[1]
+    assert "道路施工历史" in history and station_manager.username in history
