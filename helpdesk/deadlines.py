@@ -3,6 +3,9 @@
 Working days are Monday to Friday, minus the dates in ``settings.CARE_HOLIDAYS`` (ISO dates,
 empty by default) plus the make-up working weekend days in ``settings.CARE_EXTRA_WORKDAYS``
 (调休). Transfer limits are wall-clock minutes: a breakdown at night cannot wait for Monday.
+Urgent and rescue requests stay urgent at every later step too: their feedback, resolution
+and call-back deadlines are wall-clock hours (``settings.HELP_URGENT_*_HOURS``), nights,
+weekends and holidays included.
 """
 
 from dataclasses import dataclass
@@ -73,13 +76,33 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return result
 
 
+def is_urgent(request: HelpRequest) -> bool:
+    """Tell whether ``request`` runs on urgent deadlines: ticked urgent, or a rescue."""
+    return bool(request.urgent or request.category == Category.RESCUE)
+
+
+def _urgent_due(state: str, since: datetime) -> datetime | None:
+    hours = {
+        State.TRANSFERRED: settings.HELP_URGENT_FEEDBACK_HOURS,
+        State.REOPENED: settings.HELP_URGENT_FEEDBACK_HOURS,
+        State.IN_PROGRESS: settings.HELP_URGENT_RESOLVE_HOURS,
+        State.RESOLVED: settings.HELP_URGENT_FOLLOW_UP_HOURS,
+    }.get(state)
+    return None if hours is None else since + timedelta(hours=hours)
+
+
 def due_for(request: HelpRequest, *, state: str, since: datetime) -> datetime | None:
-    """Return when the next step is due for ``request`` entering ``state`` at ``since``."""
+    """Return when the next step is due for ``request`` entering ``state`` at ``since``.
+
+    Urgent requests (``is_urgent``) get wall-clock hours at every step; others count
+    working days after the transfer.
+    """
     limits = limits_for(request.category)
     if state == State.RECEIVED:
-        urgent = request.urgent or request.category == Category.RESCUE
-        minutes = limits.urgent_transfer_minutes if urgent else limits.transfer_minutes
+        minutes = limits.urgent_transfer_minutes if is_urgent(request) else limits.transfer_minutes
         return since + timedelta(minutes=minutes)
+    if is_urgent(request):
+        return _urgent_due(state, since)
     if state in (State.TRANSFERRED, State.REOPENED):
         return add_working_days(since, limits.feedback_working_days)
     if state == State.IN_PROGRESS:

@@ -475,6 +475,20 @@ HELP_MIN_FILL_SECONDS = env_int("HELP_MIN_FILL_SECONDS", 3)
 # Public holidays (ISO dates) and make-up working weekend days that deadlines respect.
 CARE_HOLIDAYS = env_list("CARE_HOLIDAYS", [])
 CARE_EXTRA_WORKDAYS = env_list("CARE_EXTRA_WORKDAYS", [])
+# Urgent and rescue requests: every step after the transfer is due this many hours later,
+# wall clock (nights, weekends and holidays count): first feedback, resolution, call back.
+HELP_URGENT_FEEDBACK_HOURS = env_int("HELP_URGENT_FEEDBACK_HOURS", 2, minimum=1)
+HELP_URGENT_RESOLVE_HOURS = env_int("HELP_URGENT_RESOLVE_HOURS", 24, minimum=1)
+HELP_URGENT_FOLLOW_UP_HOURS = env_int("HELP_URGENT_FOLLOW_UP_HOURS", 24, minimum=1)
+
+# --- Live station status (stations) -------------------------------------------------------
+
+# Minutes after which a parking report is shown as "unknown": nobody drives to a stale "plenty".
+PARKING_FRESH_MINUTES = env_int("PARKING_FRESH_MINUTES", 90, minimum=1)
+# Drivers' parking reports and corrections as "count/seconds" per address, and per station
+# from all addresses together; a count of 0 switches a limit off.
+STATION_REPORT_RATE_PER_IP = env_str("STATION_REPORT_RATE_PER_IP", "5/600")
+STATION_REPORT_RATE_PER_STATION = env_str("STATION_REPORT_RATE_PER_STATION", "30/600")
 
 # --- Open311 partner channel (open311) ---------------------------------------------------
 

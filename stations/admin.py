@@ -4,17 +4,27 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.roles import STATION_MANAGERS
+from accounts.roles import HELP_HANDLERS, STATION_MANAGERS
 from portal.lib.admin import NotStored, NotStoredAdminMixin
 from portal.lib.images import process_image
 
 from . import geo, services
-from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto
+from .models import (
+    Amenity,
+    OpeningHours,
+    RouteLine,
+    Station,
+    StationAmenity,
+    StationChange,
+    StationCorrection,
+    StationPhoto,
+)
 from .resources import StationResource
 from .road.services import route_line_positions_rebuild, station_route_positions_update
 
@@ -22,7 +32,23 @@ from .road.services import route_line_positions_rebuild, station_route_positions
 class StationAmenityInline(admin.TabularInline):
     model = StationAmenity
     extra = 0
-    fields = ["amenity", "is_free", "price_note", "live_status", "status_note"]
+    fields = ["amenity", "is_free", "price_note", "live_status", "status_note", "status_until"]
+
+
+class StationChangeInline(admin.TabularInline):
+    """The station's history (who, when, what), read-only: written by the services only."""
+
+    model = StationChange
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["created_at", "kind", "summary", "actor"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -100,13 +126,14 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
         "status",
         "published",
         "last_verified",
+        "open_corrections",
         "updated_at",
     ]
     list_filter = ["status", "published", "kind", "route", "district", "open_24h", "is_demo"]
     search_fields = ["name", "slug", "address", "host_organisation", "location_note"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["managers"]
-    inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline]
+    inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline, StationChangeInline]
     fieldsets = [
         (
             None,
@@ -118,6 +145,7 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
                     "host_organisation",
                     "status",
                     "closure_reason",
+                    "reopens_at",
                     "published",
                 ]
             },
@@ -153,11 +181,48 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
                 ]
             },
         ),
+        (
+            _("Truck parking now"),
+            {
+                "fields": [
+                    "parking_level",
+                    "parking_free",
+                    "parking_source",
+                    "parking_reported_at",
+                ],
+                "description": _("Set from the station manager's console or by drivers' reports."),
+            },
+        ),
+        (
+            _("Help from this station"),
+            {
+                "fields": ["helper_user", "helper_organisation", "helper_team"],
+                "description": _(
+                    "Help requests sent from this station's page go at once to this helper "
+                    "(a help handler) or organisation. Drivers read only the public name."
+                ),
+            },
+        ),
+        (
+            _("Party-member vanguard post"),
+            {"fields": ["vanguard_post", "vanguard_hours", "vanguard_phone"]},
+        ),
         (_("Station managers"), {"fields": ["managers"]}),
     ]
 
+    # Written by the services (console, drivers' reports), never typed here.
+    live_fields = ["parking_level", "parking_free", "parking_source", "parking_reported_at"]
+
     def get_queryset(self, request):
-        return Station.objects.editable_by(request.user)
+        return Station.objects.editable_by(request.user).annotate(
+            open_corrections_count=Count(
+                "corrections", filter=Q(corrections__state=StationCorrection.State.OPEN)
+            )
+        )
+
+    @admin.display(description=_("open corrections"), ordering="open_corrections_count")
+    def open_corrections(self, station):
+        return getattr(station, "open_corrections_count", 0)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -165,10 +230,19 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
             station_route_positions_update(station=obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # Only administrators choose who manages a station.
+        # Only administrators choose who manages a station and who handles its help.
         if request.user.is_superuser or request.user.has_perm("stations.add_station"):
-            return []
-        return ["managers"]
+            return self.live_fields
+        return [*self.live_fields, "managers", "helper_user", "helper_organisation"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "helper_user":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(
+                groups__name=HELP_HANDLERS, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "managers":
@@ -249,3 +323,46 @@ class RouteLineAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Every station's place along the line follows the new geometry.
         route_line_positions_rebuild(route=obj)
+
+
+@admin.register(StationCorrection)
+class StationCorrectionAdmin(admin.ModelAdmin):
+    """Drivers' corrections, read-only; handled (accept, dismiss with a reason) in the
+    station manager's console, which superusers reach for every station."""
+
+    list_display = ["station", "kind", "amenity", "state", "created_at", "console_link"]
+    list_filter = ["state", "kind"]
+    search_fields = ["station__name", "text"]
+    readonly_fields = [
+        "station",
+        "kind",
+        "amenity",
+        "text",
+        "phone",
+        "latitude",
+        "longitude",
+        "state",
+        "reason",
+        "handled_by",
+        "handled_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+    list_select_related = ["station", "amenity"]
+
+    def get_queryset(self, request):
+        return StationCorrection.objects.visible_to(request.user)
+
+    @admin.display(description=_("handle"))
+    def console_link(self, correction):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("stations:console-station", kwargs={"slug": correction.station.slug})
+        return format_html('<a href="{}#corrections">{}</a>', url, _("Open in the console"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

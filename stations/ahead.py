@@ -55,7 +55,8 @@ NEXT_LINES = (
     NextLine(
         "free_parking",
         _("Next free parking"),
-        lambda stations, now: stations.with_amenities(["free_parking"]),
+        # Truck parking not reported full (issue 13's parking now), as the list's filter.
+        lambda stations, now: stations.parking_not_full(now),
     ),
     NextLine(
         "emergency_rescue",

@@ -190,6 +190,9 @@ def seed(*, stdout):
     stations = []
     for number, item in enumerate(plan, start=1):
         rng = item["rng"]
+        # A party-member vanguard post at every Driver Home on G228, with a duty number of
+        # its own (a fake landline, never a demo person's mobile).
+        vanguard = item["kind"] == Station.Kind.DRIVER_HOME and item["route"] == Station.Route.G228
         station, is_new = Station.objects.get_or_create(
             slug=item["slug"],
             defaults={
@@ -219,6 +222,9 @@ def seed(*, stdout):
                 "has_cctv": rng.random() < 0.6,
                 "guarded_lot": rng.random() < 0.3,
                 "last_verified": date(2026, 11, 1) - timedelta(days=rng.randint(0, 120)),
+                "vanguard_post": vanguard,
+                "vanguard_hours": "每天 08:00–20:00" if vanguard else "",
+                "vanguard_phone": f"077029{number:05d}" if vanguard else "",
                 "is_demo": True,
             },
         )

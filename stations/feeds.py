@@ -30,6 +30,15 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from . import geo
+from .parking import feed_parking
+
+
+def vanguard_properties(station) -> dict | None:
+    """The party-member vanguard post: its duty hours and duty phone (the post's number)."""
+    if not station.vanguard_post:
+        return None
+    return {"hours": station.vanguard_hours, "phone": station.vanguard_tel}
+
 
 # The map's grid: a cell is 64 screen pixels at the asked zoom (Leaflet's 256-pixel tiles);
 # the map asks for 512-pixel feed tiles (8 cells), so tiles and cells share one global grid
@@ -116,6 +125,8 @@ def station_feature(station, *, now, tile_crs: str, extra: dict[str, Any]) -> di
         "phone": station.tel,
         "url": reverse("stations:detail", kwargs={"slug": station.slug}),
     }
+    properties.update(feed_parking(station, now))
+    properties["vanguard"] = vanguard_properties(station)
     properties.update(extra)
     if tile_crs == "gcj02":
         dlat, dlng = geo.wgs84_to_gcj02(station.latitude, station.longitude)

@@ -33,6 +33,7 @@ class StationFilterForm(forms.Form):
         choices=[("", _("Any district")), *Station.District.choices],
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
+    parking = forms.BooleanField(label=_("Truck parking not full"), required=False)
 
     def __init__(self, *args, amenities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +53,8 @@ class StationFilterForm(forms.Form):
             queryset = queryset.filter(district=data["district"])
         if data.get("open_now"):
             queryset = queryset.open_now()
+        if data.get("parking"):
+            queryset = queryset.parking_not_full()
         return queryset
 
 

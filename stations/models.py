@@ -11,7 +11,18 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import StationQuerySet
+from .querysets import StationCorrectionQuerySet, StationQuerySet
+
+
+class ParkingLevel(models.TextChoices):
+    PLENTY = "plenty", _("Plenty of spaces")
+    FEW = "few", _("A few spaces")
+    FULL = "full", _("Full")
+
+
+class ReportSource(models.TextChoices):
+    STATION = "station", _("the station")
+    DRIVERS = "drivers", _("drivers")
 
 
 class Station(models.Model):
@@ -87,6 +98,57 @@ class Station(models.Model):
     has_cctv = models.BooleanField(_("CCTV"), default=False)
     guarded_lot = models.BooleanField(_("guarded lot"), default=False)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    reopens_at = models.DateTimeField(
+        _("expected reopening"),
+        null=True,
+        blank=True,
+        help_text=_("While temporarily closed: when the station expects to open again."),
+    )
+    # Truck parking right now: the newest report, from the station or from drivers
+    # (see stations/parking.py for its age and when it fades to "unknown").
+    parking_level = models.CharField(
+        _("truck parking now"), max_length=16, choices=ParkingLevel.choices, blank=True
+    )
+    parking_free = models.PositiveIntegerField(_("free truck spaces"), null=True, blank=True)
+    parking_source = models.CharField(
+        _("parking reported by"), max_length=16, choices=ReportSource.choices, blank=True
+    )
+    parking_reported_at = models.DateTimeField(_("parking reported at"), null=True, blank=True)
+    # Who handles help requests sent from this station's page (one of the two, or neither).
+    helper_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("helper (a help handler)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helped_stations",
+        help_text=_("A staff account with the help-handler role."),
+    )
+    helper_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("helper (an organisation)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helped_stations",
+    )
+    helper_team = models.CharField(
+        _("helper's public name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Shown on the station page, e.g. “the Qisha station team”. Never a person's name."
+        ),
+    )
+    # The party-member vanguard post (党员先锋岗): a duty number entered for the post.
+    vanguard_post = models.BooleanField(_("party-member vanguard post"), default=False)
+    vanguard_hours = models.CharField(_("vanguard post duty hours"), max_length=100, blank=True)
+    vanguard_phone = models.CharField(
+        _("vanguard post duty phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("The post's work number, never a member's own phone."),
+    )
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("station managers"),
@@ -124,6 +186,15 @@ class Station(models.Model):
                 condition=models.Q(truck_parking_spaces__lte=10_000),
                 name="stations_station_parking_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(parking_free__lte=10_000),
+                name="stations_station_parking_free_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(helper_user__isnull=True)
+                | models.Q(helper_organisation__isnull=True),
+                name="stations_station_one_helper",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,13 +214,16 @@ class Station(models.Model):
             value = getattr(self, field)
             if value is not None and not math.isfinite(value):
                 errors[field] = _("Enter a number.")
-        if self.phone:
-            from portal.lib.phones import normalize_landline
+        from portal.lib.phones import normalize_landline
 
-            try:
-                self.phone = normalize_landline(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
+        for field in ("phone", "vanguard_phone"):
+            if getattr(self, field):
+                try:
+                    setattr(self, field, normalize_landline(getattr(self, field)))
+                except ValidationError as exc:
+                    errors[field] = exc.messages
+        if self.helper_user_id and self.helper_organisation_id:
+            errors["helper_organisation"] = _("Name a helper or an organisation, not both.")
         if errors:
             raise ValidationError(errors)
 
@@ -222,6 +296,28 @@ class Station(models.Model):
 
         return tel_uri(self.phone)
 
+    @property
+    def vanguard_tel(self) -> str:
+        from portal.lib.phones import tel_uri
+
+        return tel_uri(self.vanguard_phone)
+
+    @property
+    def has_helper(self) -> bool:
+        return bool(self.helper_user_id or self.helper_organisation_id)
+
+    @property
+    def helper_public_name(self) -> str:
+        """Who handles help requests sent from here, as drivers may read it: a team's
+        name, never a person's (no query when ``helper_team`` is set)."""
+        if not self.has_helper:
+            return ""
+        if self.helper_team:
+            return self.helper_team
+        if self.helper_organisation_id is not None and self.helper_organisation is not None:
+            return self.helper_organisation.name
+        return str(_("this station's team"))
+
 
 class Amenity(models.Model):
     """Something a station offers (showers, hot water...), kept as data with three names."""
@@ -279,6 +375,12 @@ class StationAmenity(models.Model):
         max_length=200,
         blank=True,
         help_text=_("For example: hot water out of order until Friday."),
+    )
+    status_until = models.DateTimeField(
+        _("expected back"),
+        null=True,
+        blank=True,
+        help_text=_("When a limited or out-of-order amenity is expected to work again."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -477,3 +579,141 @@ class StationRoutePosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route.code}, km {self.along_m / 1000:.1f}"
+
+
+class ParkingReport(models.Model):
+    """One report of truck parking at a station, by its staff or by a driver.
+
+    A driver's report keeps nothing about the driver: no address, no account, no agent.
+    """
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="parking_reports"
+    )
+    source = models.CharField(_("reported by"), max_length=16, choices=ReportSource.choices)
+    level = models.CharField(_("parking"), max_length=16, choices=ParkingLevel.choices)
+    free_spaces = models.PositiveIntegerField(_("free spaces"), null=True, blank=True)
+    # One per rendering of the drivers' form: a double tap stores one report.
+    form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(_("reported at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("parking report")
+        verbose_name_plural = _("parking reports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_level_display()}"
+
+
+class StationChange(models.Model):
+    """One recorded change of a station's live status: who, when, what (append-only)."""
+
+    class Kind(models.TextChoices):
+        AMENITY = "amenity", _("Amenity status")
+        PARKING = "parking", _("Parking")
+        CLOSED = "closed", _("Temporarily closed")
+        REOPENED = "reopened", _("Reopened")
+        CHECKED = "checked", _("Checked")
+        CORRECTION = "correction", _("Driver's correction")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.CharField(_("what"), max_length=400)
+    created_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        verbose_name = _("station change")
+        verbose_name_plural = _("station history")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: the history is never rewritten.
+        if self.pk is not None:
+            raise ValueError("station changes are append-only")
+        super().save(*args, **kwargs)
+
+
+class StationCorrection(models.Model):
+    """A driver's "something wrong here?": a short report without an account, queued for
+    the station's managers and the admins (accept, or dismiss with a reason)."""
+
+    class Kind(models.TextChoices):
+        HOURS = "hours", _("Opening hours are wrong")
+        CLOSED_FOR_GOOD = "closed_for_good", _("Closed for good")
+        PHONE = "phone", _("Phone number is wrong")
+        AMENITY_MISSING = "amenity_missing", _("An amenity is missing")
+        AMENITY_OUT = "amenity_out", _("An amenity is out of order")
+        POSITION = "position", _("Position on the map is wrong")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("what is wrong"), max_length=32, choices=Kind.choices)
+    amenity = models.ForeignKey(
+        Amenity,
+        verbose_name=_("amenity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    phone = models.CharField(_("right phone number"), max_length=32, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    reason = models.CharField(_("reason for dismissal"), max_length=300, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    # One per rendering of the drivers' form: a double tap stores one correction.
+    form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), db_index=True)
+
+    objects = StationCorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("driver's correction")
+        verbose_name_plural = _("drivers' corrections")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["station", "state"], name="stations_correction_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="stations_stationcorrection_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="stations_stationcorrection_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_kind_display()}"

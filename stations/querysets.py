@@ -193,6 +193,21 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
             )
         return queryset
 
+    def parking_not_full(self, now: datetime | None = None):
+        """Stations where a truck may find a space now: not reported full.
+
+        A fresh report (see ``stations.parking``) that is not "full"; or, without a fresh
+        report, a station with truck parking spaces at all. Stations known to be full,
+        and those without truck parking, are left out.
+        """
+        from django.conf import settings
+
+        since = (now or timezone.now()) - timedelta(minutes=settings.PARKING_FRESH_MINUTES)
+        fresh = Q(parking_reported_at__gte=since) & ~Q(parking_level="")
+        return self.filter(
+            (fresh & ~Q(parking_level="full")) | (~fresh & Q(truck_parking_spaces__gt=0))
+        )
+
     def search(self, text: str):
         """Stations whose name, address, host, or location note contains ``text``."""
         text = text.strip()
@@ -234,3 +249,22 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
             if len(rows) >= enough:
                 break
         return rows, radius
+
+
+class StationCorrectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Corrections ``user`` may see and handle: the one gatekeeper (console, admin).
+
+        Superusers every one; station managers those of the stations they manage;
+        anyone else (organizers, dispatchers, other staff) none.
+        """
+        if not is_active_staff(user):
+            return self.none()
+        if is_superuser(user):
+            return self
+        if is_station_manager(user):
+            return self.filter(station__managers=user)
+        return self.none()
+
+    def open(self):
+        return self.filter(state="open")

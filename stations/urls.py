@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ahead, views
+from . import ahead, console, corrections, reports, views
 
 app_name = "stations"
 
@@ -10,4 +10,18 @@ urlpatterns = [
     path("stations/map/", views.station_map, name="map"),
     path("stations/ahead/", ahead.ahead, name="ahead"),
     path("stations/<slug:slug>/", views.detail, name="detail"),
+    path("stations/<slug:slug>/parking/", reports.parking_report, name="parking-report"),
+    path("stations/<slug:slug>/correct/", corrections.correction_form, name="correction"),
+    path("staff/stations/", console.console_list, name="console"),
+    path(
+        "staff/stations/corrections/<int:pk>/<slug:action>/",
+        corrections.correction_action,
+        name="correction-action",
+    ),
+    path("staff/stations/<slug:slug>/", console.console_station, name="console-station"),
+    path(
+        "staff/stations/<slug:slug>/<slug:action>/",
+        console.console_action,
+        name="console-action",
+    ),
 ]

@@ -19,6 +19,7 @@ from . import extensions, feeds, geo
 from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
+from .parking import parking_now
 from .querysets import display_prefetches
 
 PAGE_SIZE = 20
@@ -41,7 +42,13 @@ def _filter_values(request, amenities) -> dict:
     whole database work of a page.
     """
     get = request.GET
-    active = [get.get("q", "").strip(), get.get("route"), get.get("district"), get.get("open_now")]
+    active = [
+        get.get("q", "").strip(),
+        get.get("route"),
+        get.get("district"),
+        get.get("open_now"),
+        get.get("parking"),
+    ]
     return {
         # How many filters are set, shown on the folded panel's control.
         "active_filters": sum(1 for value in active if value) + len(set(get.getlist("amenity"))),
@@ -51,6 +58,7 @@ def _filter_values(request, amenities) -> dict:
             "route": get.get("route", ""),
             "district": get.get("district", ""),
             "open_now": bool(get.get("open_now")),
+            "parking": bool(get.get("parking")),
         },
         "route_choices": [("", _("Any route")), *Station.Route.choices],
         "district_choices": [("", _("Any district")), *Station.District.choices],
@@ -114,7 +122,11 @@ def nearby(request):
 @require_safe
 def detail(request, slug):
     station = get_object_or_404(
-        Station.objects.published().for_display().prefetch_related("photos").with_road_position(),
+        Station.objects.published()
+        .for_display()
+        .select_related("helper_organisation")
+        .prefetch_related("photos")
+        .with_road_position(),
         slug=slug,
     )
     now = timezone.now()
@@ -132,6 +144,7 @@ def detail(request, slug):
             station.latitude, station.longitude, settings.MAP_TILES_CRS
         ),
         "panels": extensions.panels_for(station),
+        "parking": parking_now(station, now),
         "live_issues": [
             row
             for row in station.amenities.all()
@@ -222,6 +235,13 @@ def station_map(request):
             ),
             "you_are_here": gettext("You are here"),
             "cluster": gettext("%(count)s stations here: zoom in"),
+            "parking": {
+                "plenty": gettext("Parking: plenty of spaces"),
+                "few": gettext("Parking: a few spaces"),
+                "full": gettext("Parking: full"),
+            },
+            "minutes_ago": gettext("%(count)s min ago"),
+            "hours_ago": gettext("%(count)s h ago"),
         },
     }
     return render(request, "stations/map.html", context)
@@ -314,6 +334,7 @@ def _for_cards(stations, now=None):
         station.is_open = station.is_open_at(now)
         station.opens_label = "" if station.is_open else station.next_opening_label(now)
         station.amenity_rows = list(station.amenities.all())
+        station.parking = parking_now(station, now)
         station.url = pattern.replace("__slug__", station.slug)
     return stations
 

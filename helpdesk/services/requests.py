@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organisation, User
+from accounts.permissions import is_help_handler
 from helpdesk.choices import Level, State
 from helpdesk.deadlines import due_for
 from helpdesk.models.requests import HelpEvent, HelpRequest
@@ -99,6 +100,8 @@ def help_request_submit(
                     request=request, kind=Kind.RECEIVED, to_state=State.RECEIVED, created_at=now
                 )
                 notices.received_notify(request, now=now)
+                if station is not None:
+                    _route_to_station(request, station, now)
                 return request, True
         except IntegrityError:
             existing = HelpRequest.objects.filter(form_token=form_token).first()
@@ -106,6 +109,44 @@ def help_request_submit(
                 return existing, False
             # Otherwise the random code collided: draw another.
     raise RuntimeError("could not store the help request")
+
+
+def station_helper(station: Station) -> tuple[Organisation | None, User | None]:
+    """Return (organisation, helper) that handles requests sent from ``station``.
+
+    (None, None) when the station names no helper, or names an account that may no
+    longer act (inactive, or without the help-handler role): the desk then transfers it.
+    """
+    if station.helper_organisation_id is not None:
+        return station.helper_organisation, None
+    helper = station.helper_user if station.helper_user_id is not None else None
+    if helper is not None and helper.is_active and is_help_handler(helper):
+        return None, helper
+    return None, None
+
+
+def _route_to_station(request: HelpRequest, station: Station, now: datetime) -> None:
+    """Transfer a request sent from a station's page to the station's helper at once (即时转办).
+
+    Inside the submission's transaction; the usual deadlines apply from now.
+    """
+    organisation, helper = station_helper(station)
+    if organisation is None and helper is None:
+        return
+    request.holder_organisation = organisation
+    request.holder_user = helper
+    request.level = level_of(organisation=organisation, helper=helper)
+    record_move(
+        request,
+        kind=Kind.TRANSFERRED,
+        to_state=State.TRANSFERRED,
+        actor=None,
+        now=now,
+        text=gettext("Sent from the station's page: passed to the station's helper at once."),
+        to_organisation=organisation,
+        to_user=helper,
+    )
+    notices.holder_notify(request, kind="transferred", now=now)
 
 
 def locked_request(request: HelpRequest) -> HelpRequest:

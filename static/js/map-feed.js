@@ -51,6 +51,7 @@
       this.tiles = new Map(); // key -> features received for that tile
       this.requests = new Map(); // request URL -> promise
       this.amenities = [];
+      this.parking = false;
     }
 
     // Only stations offering every amenity in codes (asked of the server, kept apart).
@@ -58,18 +59,24 @@
       this.amenities = [...codes].sort();
     }
 
+    // "Truck parking not full" (the list's parking filter).
+    setParking(on) {
+      this.parking = Boolean(on);
+    }
+
     key(zoom, x, y) {
-      return `${this.amenities.join("+")}|${zoom}/${x}/${y}`;
+      return `${this.amenities.join("+")}${this.parking ? "+P" : ""}|${zoom}/${x}/${y}`;
     }
 
     requestUrl(range, zoom) {
       const initial = this.initial;
       // The first view's request is already on its way (<link rel="preload">): same URL.
-      if (initial && !this.amenities.length && initial.zoom === zoom && within(range, initial.tiles)) {
+      if (initial && !this.amenities.length && !this.parking && initial.zoom === zoom && within(range, initial.tiles)) {
         return { url: initial.url, range: initial.tiles };
       }
       let url = `${this.url}?bbox=${rangeBox(range, zoom).join(",")}&zoom=${zoom}`;
       for (const code of this.amenities) url += `&amenity=${encodeURIComponent(code)}`;
+      if (this.parking) url += "&parking=1";
       return { url, range };
     }
 

@@ -50,11 +50,26 @@ function popupFor(feature) {
     next.append(`${labels.next_event}: `, eventLink, ` · ${when}`);
     box.append(next);
   }
+  const parking = parkingLine(p);
+  if (parking) box.append(parking);
   const link = document.createElement("a");
   link.href = data.detail.replace("__slug__", encodeURIComponent(p.slug));
   link.textContent = labels.details;
   box.append(link);
   return box;
+}
+
+// Truck parking now: the popup line always says how old the report is.
+function parkingLine(p) {
+  if (!p.parking || p.parking === "unknown" || !p.parking_at) return null;
+  const line = document.createElement("p");
+  line.className = `popup-parking parking-${p.parking}`;
+  const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(p.parking_at)) / 60000));
+  const age = minutes < 60
+    ? labels.minutes_ago.replace("%(count)s", String(minutes))
+    : labels.hours_ago.replace("%(count)s", String(Math.floor(minutes / 60)));
+  line.textContent = `${labels.parking[p.parking]} · ${age}`;
+  return line;
 }
 
 // "You are here": a dot (and the accuracy circle) where the phone is; the position stays
@@ -117,6 +132,9 @@ function stationMarker(feature) {
   const name = feature.properties.name;
   const marker = L.marker([lat, lng], { title: name, alt: name });
   marker.bindPopup(() => popupFor(feature));
+  // Marker style by parking now: full ones fade, fresh "spaces" ones stand out.
+  const parking = feature.properties.parking || "unknown";
+  marker.on("add", () => marker.getElement().classList.add(`marker-parking-${parking}`));
   return marker;
 }
 
@@ -214,7 +232,8 @@ function stationsLayer(map) {
 
   map.on("moveend", debounce(refresh, 200));
   document.getElementById("map-filters").addEventListener("change", () => {
-    loader.setAmenities([...document.querySelectorAll("#map-filters input:checked")].map((input) => input.value));
+    loader.setAmenities([...document.querySelectorAll("#map-filters input[name=amenity]:checked")].map((input) => input.value));
+    loader.setParking(document.querySelector("#map-filters input[name=parking]")?.checked);
     refresh();
   });
   refresh();

@@ -76,6 +76,9 @@ def _kwargs(name: str, route: str, records) -> dict:
         kwargs["pk"] = records[kind].pk
     if "<slug:action>" in route:
         kwargs["action"] = "approve" if "wish" in name else "note"
+    if "<slug:slug>" in route:
+        # A station's console page: no such station is a 404, still never stored.
+        kwargs["slug"] = "no-such-station"
     return kwargs
 
 
