@@ -223,7 +223,9 @@ def test_station_moved_in_the_admin_moves_along_the_line(make_station, client, s
             "managers": [],
             **{
                 f"{prefix}-{key}": 0
-                for prefix in ("amenities", "opening_hours", "photos")
+                for prefix in (
+                    inline.formset.prefix for inline in change.context["inline_admin_formsets"]
+                )
                 for key in ("TOTAL_FORMS", "INITIAL_FORMS")
             },
         }

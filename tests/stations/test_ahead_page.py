@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from stations import demo
 from stations.models import OpeningHours, Station
@@ -180,11 +180,20 @@ def test_next_lines_name_the_next_open_shower_parking_and_rescue(client, make_st
     make_line("G228", demo.G228)
     # Heading for Dongxing (the end): fractions grow ahead.
     closed = day_station(make_station, "白天营业站", 0.30, amenities=["showers"])
+    # Reported full just now: not the next free parking, though it is nearer.
+    full = day_station(
+        make_station,
+        "满位站",
+        0.35,
+        truck_parking_spaces=30,
+        parking_level="full",
+        parking_reported_at=timezone.now(),
+    )
     open_one = make_station(
         "通宵站",
         latitude=demo._along(demo.G228, 0.4)[1],
         longitude=demo._along(demo.G228, 0.4)[0],
-        amenities=["free_parking"],
+        truck_parking_spaces=20,
     )
     rescue = make_station(
         "救援站",
@@ -202,6 +211,7 @@ def test_next_lines_name_the_next_open_shower_parking_and_rescue(client, make_st
     assert open_one.name in lines["open"] and "Next open station" in lines["open"]
     assert closed.name in lines["showers"]
     assert open_one.name in lines["free_parking"]
+    assert full.name not in lines["free_parking"]
     assert rescue.name in lines["emergency_rescue"]
 
 
