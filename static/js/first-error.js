@@ -1,0 +1,11 @@
+// Bring the first error of a re-shown form into view and put the cursor in its field, so
+// the person sees what to fix without scrolling (a phone shows about 800 px).
+const first = document.querySelector(".errorlist, .form-errors, [aria-invalid='true']");
+if (first) {
+  const details = first.closest("details");
+  if (details) details.open = true;
+  const box = first.closest(".field, form") || first;
+  box.scrollIntoView({ block: "center" });
+  const control = box.querySelector("input:not([type=hidden]), select, textarea");
+  if (control) control.focus({ preventScroll: true });
+}
