@@ -92,6 +92,12 @@ def _detail(request, help_request, *, bound=None, open_action="", status=200):
     # The full number asks for the second factor again when the last check is old.
     full = holder and recently_verified(request)
     bound = bound or {}
+    actions = actions_for(help_request.state)
+    form = bound.get(open_action)
+    if form is not None and open_action not in [*actions, "note"] and form.errors:
+        # Someone else moved the request meanwhile: its panel is gone, so say why up top.
+        for error in form.non_field_errors():
+            messages.error(request, error)
     context = {
         "req": help_request,
         "phone": help_request.phone if full else mask(help_request.phone),
@@ -106,7 +112,7 @@ def _detail(request, help_request, *, bound=None, open_action="", status=200):
             action.replace("-", "_"): bound.get(action) or _text_form(action)
             for action in TEXT_ACTIONS
         },
-        "actions": actions_for(help_request.state),
+        "actions": actions,
         "open_action": open_action,
         "due_text": due_phrase(help_request.due_at) if help_request.state in OPEN_STATES else "",
     }
