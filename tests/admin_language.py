@@ -206,8 +206,9 @@ def crawl_staff(
 ) -> tuple[dict[str, list[str]], set[str]]:
     """Fetch the staff area under ``prefix`` and return the English found, by page.
 
-    Returns (English found by page, every address fetched). Under ``/vi`` plain-ASCII words are also Vietnamese, so a word counts as English there
-    when the English page (``/en``) shows it too.
+    Returns (English found by page, every address fetched). Under ``/vi`` plain-ASCII
+    words are also Vietnamese, so a word counts as English there when the English page
+    (``/en``) shows it too.
     """
     pending = [f"{prefix}/staff/", f"{prefix}/admin/"]
     seen: set[str] = set()
