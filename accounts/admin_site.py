@@ -21,6 +21,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .autocomplete import LabelledAutocompleteJsonView
 from .roles import ROLE_LABELS
 
 # Sections of the admin index: (title, app labels and "app.Model" names in it), in order.
@@ -160,6 +161,11 @@ def install() -> None:
         return app_list if app_label else grouped_app_list(app_list)
 
     site.get_app_list = get_app_list  # type: ignore[method-assign]
+
+    def autocomplete_view(request):
+        return LabelledAutocompleteJsonView.as_view(admin_site=site)(request)
+
+    site.autocomplete_view = autocomplete_view  # type: ignore[method-assign]
     # A role is shown by its label in the page's language wherever Django prints a group.
     Group.__str__ = role_label  # type: ignore[method-assign,assignment]
     admin_list._boolean_icon = _boolean_icon
