@@ -4,7 +4,8 @@ const first = document.querySelector(".errorlist, .form-errors, [aria-invalid='t
 if (first) {
   const details = first.closest("details");
   if (details) details.open = true;
-  const box = first.closest(".field, form") || first;
+  // The field's own wrapper (Django renders each field in a div), never the whole form.
+  const box = first.closest(".field") || first.parentElement || first;
   box.scrollIntoView({ block: "center" });
   const control = box.querySelector("input:not([type=hidden]), select, textarea");
   if (control) control.focus({ preventScroll: true });
