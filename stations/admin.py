@@ -13,6 +13,7 @@ from import_export.formats.base_formats import XLSX
 from accounts.roles import STATION_MANAGERS
 from portal.lib.admin import NotStored, NotStoredAdminMixin
 from portal.lib.images import process_image
+from portal.lib.importexport import LabelledExportForm
 
 from . import geo, services
 from .models import Amenity, OpeningHours, RouteLine, Station, StationAmenity, StationPhoto
@@ -123,6 +124,7 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
     # encodings (stations/resources.py).
     import_formats = [XLSX, ExcelCSV]
     export_formats = [XLSX, ExcelCSV]
+    export_form_class = LabelledExportForm
     change_form_template = "admin/stations/station/change_form.html"
     list_display = [
         "name",

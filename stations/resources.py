@@ -292,6 +292,12 @@ class StationResource(resources.ModelResource):
 
     # --- headers: labels out, labels (any language) or names in ----------------------------
 
+    @classmethod
+    def column_label(cls, name: str) -> str:
+        """The label a column is headed by (and listed by on the export form)."""
+        field = cls.fields.get(name)
+        return str(_label(field.attribute if field is not None else name))
+
     def get_export_headers(self, selected_fields=None):
         return [str(_label(field.attribute)) for field in self.get_export_fields(selected_fields)]
 

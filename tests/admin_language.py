@@ -99,7 +99,7 @@ ALLOWED = {
 
 _ALLOWED = {word.casefold() for word in ALLOWED}
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
-_SKIP_TAGS = {"script", "style", "noscript", "code", "pre", "textarea", "svg"}
+_SKIP_TAGS = {"script", "style", "noscript", "pre", "textarea", "svg"}
 _TEXT_ATTRS = {"title", "placeholder", "aria-label", "alt"}
 
 
@@ -163,7 +163,7 @@ def _crawlable(url: str, prefix: str) -> str | None:
     if not path.startswith(f"{prefix}/admin/") and not path.startswith(f"{prefix}/staff/"):
         if not path.startswith(f"{prefix}/members/"):
             return None
-    skipped = ("logout", "sign-out", "/download", ".xlsx", ".csv", "/export/", "jsi18n")
+    skipped = ("logout", "sign-out", "/download", ".xlsx", ".csv", "jsi18n")
     if any(part in path for part in skipped):
         return None
     return path
