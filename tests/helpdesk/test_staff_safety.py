@@ -211,3 +211,20 @@ def test_queue_queries_do_not_grow_with_rows(
     assert response.status_code == 200
     with django_assert_num_queries(7):
         client.get(reverse("helpdesk:staff-queue"))
+
+
+def test_rejecting_a_wish_asks_first_and_names_it(client, dispatcher):
+    from helpdesk.models import Wish
+    from helpdesk.services import wishes
+
+    wish, _created = wishes.wish_submit(form_token="safety-wish", text="希望停车场有热水", phone="")
+    client.force_login(dispatcher)
+    url = reverse("helpdesk:staff-wish-action", args=[wish.pk, "reject"])
+    asked = client.post(url).content.decode()
+    assert "要驳回心愿“希望停车场有热水”吗？" in asked
+    assert not Wish.objects.get(pk=wish.pk).rejected
+    done = client.post(url, {"confirmed": "1"}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == [
+        "心愿“希望停车场有热水”已驳回，不会在心愿墙上展示。"
+    ]
+    assert Wish.objects.get(pk=wish.pk).rejected
