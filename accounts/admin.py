@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services, twofactor
+from .admin_site import permission_label, role_label
 from .models import Organisation, SignInEvent, User
 
 
@@ -21,8 +22,21 @@ class StepUpAdminMixin:
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
+class PermissionLabelsMixin:
+    """Permissions listed as "活动 · 可修改", roles by their translated labels."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.queryset = field.queryset.select_related("content_type")
+            field.label_from_instance = permission_label
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = role_label
+        return field
+
+
 @admin.register(User)
-class UserAdmin(StepUpAdminMixin, BaseUserAdmin):
+class UserAdmin(StepUpAdminMixin, PermissionLabelsMixin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Coverage"), {"fields": ["organisations"]}),)
     filter_horizontal = ["groups", "user_permissions", "organisations"]
     list_display = [
@@ -79,8 +93,12 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(StepUpAdminMixin, BaseGroupAdmin):
-    pass
+class GroupAdmin(StepUpAdminMixin, PermissionLabelsMixin, BaseGroupAdmin):
+    list_display = ["role"]
+
+    @admin.display(description=_("role"), ordering="name")
+    def role(self, obj):
+        return role_label(obj)
 
 
 @admin.register(Organisation)

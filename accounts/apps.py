@@ -10,3 +10,8 @@ class AccountsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from . import admin_site
+
+        # The admin speaks the person's language and is arranged by task.
+        admin_site.install()

@@ -9,6 +9,17 @@ from django.contrib.auth.models import Group
 ACCOUNTS_FILE = settings.BASE_DIR / "var" / "demo-accounts.txt"
 # The root of the demo organisation tree; every app's demo data hangs under it.
 COMMITTEE = "防城港市道路运输行业党委"
+# Invented names (family name, given name), so histories and pickers show people, not "Demo".
+DEMO_NAMES = {
+    "demo-station-manager": ("黄", "海燕"),
+    "demo-organizer": ("陆", "建华"),
+    "demo_dispatcher": ("韦", "晓东"),
+    "demo_handler": ("梁", "志强"),
+    "demo_helper": ("李", "芳"),
+    "members_officer_a": ("覃", "丽萍"),
+    "members_officer_b": ("蒙", "国庆"),
+    "members_committee_officer": ("黎", "秀英"),
+}
 
 
 def demo_organisation(name: str, kind: str, parent=None):
@@ -39,8 +50,9 @@ def demo_account(*, username: str, role: str | None = None, organisations=(), st
     its owner only) and printed; an existing account is left as it is.
     """
     User = get_user_model()
+    last, first = DEMO_NAMES.get(username, ("", "Demo"))
     user, created = User.objects.get_or_create(
-        username=username, defaults={"is_staff": True, "first_name": "Demo"}
+        username=username, defaults={"is_staff": True, "first_name": first, "last_name": last}
     )
     if created:
         password = secrets.token_urlsafe(9)

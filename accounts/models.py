@@ -62,6 +62,15 @@ class User(AbstractUser):
         verbose_name = _("staff account")
         verbose_name_plural = _("staff accounts")
 
+    @property
+    def display_name(self) -> str:
+        """The person's full name as they would write it (family name first in Chinese),
+        or the user name when no name is set."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}" or self.username
+        return " ".join(part for part in (first, last) if part) or self.username
+
 
 class StaffSession(models.Model):
     """One signed-in staff session, so its owner can see it and end it from elsewhere.

@@ -26,10 +26,18 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
-from .roles import DISPATCHERS, HELP_HANDLERS, MEMBER_RECORDS_OFFICERS, ORGANIZERS, STATION_MANAGERS
+from .roles import (
+    DISPATCHERS,
+    HELP_HANDLERS,
+    HELP_ROLES,
+    MEMBER_RECORDS_OFFICERS,
+    ORGANIZERS,
+    STATION_MANAGERS,
+)
 
 # Coverage is worked out once per request and kept on the user object.
 _COVERAGE_ATTR = "_covered_organisation_ids"
@@ -81,6 +89,41 @@ def is_help_handler(user: Any) -> bool:
 
 def is_records_officer(user: Any) -> bool:
     return has_role(user, MEMBER_RECORDS_OFFICERS)
+
+
+def can_take_help_requests(user: Any) -> bool:
+    """Tell whether a help request may be passed to ``user`` by name.
+
+    Only active staff holding a help role (dispatchers, help handlers, named helpers) may:
+    the role is what counts here, so a superuser without one is not offered either.
+    """
+    return is_active_staff(user) and bool(set(HELP_ROLES) & role_names(user))
+
+
+def help_takers() -> Any:
+    """Return the accounts a help request may be passed to by name (``can_take_help_requests``),
+    with their organisations prefetched, by full name."""
+    from .models import User
+
+    return (
+        User.objects.filter(is_active=True, is_staff=True, groups__name__in=HELP_ROLES)
+        .distinct()
+        .prefetch_related("organisations")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def help_taking_organisations() -> Any:
+    """Return the organisations a help request may be passed to: the assistance chain's
+    party organisations (committee and branches) and any body a help handler covers."""
+    from .models import Organisation, User
+
+    handler_roots = User.organisations.through.objects.filter(
+        user__is_active=True, user__groups__name=HELP_HANDLERS
+    ).values_list("organisation_id", flat=True)
+    covered = Organisation.objects.subtree_ids(list(handler_roots))
+    chain = [Organisation.Kind.COMMITTEE, Organisation.Kind.BRANCH, Organisation.Kind.JOINT_BRANCH]
+    return Organisation.objects.filter(Q(kind__in=chain) | Q(pk__in=covered)).order_by("name")
 
 
 def covered_organisation_ids(user: Any) -> set[int]:

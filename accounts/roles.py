@@ -12,6 +12,8 @@ STATION_MANAGERS = "Station managers"
 DISPATCHERS = "Dispatchers"
 HELP_HANDLERS = "Help handlers"
 MEMBER_RECORDS_OFFICERS = "Member-records officers"
+# Party members who take a help request passed to them by name; they see only those.
+NAMED_HELPERS = "Named helpers"
 
 ROLE_LABELS = {
     ORGANIZERS: _("Organizers"),
@@ -19,6 +21,10 @@ ROLE_LABELS = {
     DISPATCHERS: _("Dispatchers"),
     HELP_HANDLERS: _("Help handlers"),
     MEMBER_RECORDS_OFFICERS: _("Member-records officers"),
+    NAMED_HELPERS: _("Named helpers"),
 }
+
+# The roles whose holders may be given a help request by name (the transfer picker).
+HELP_ROLES = (DISPATCHERS, HELP_HANDLERS, NAMED_HELPERS)
 
 ROLES = tuple(ROLE_LABELS)

@@ -32,10 +32,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .permissions import is_active_staff, role_names
-from .roles import DISPATCHERS, HELP_HANDLERS, MEMBER_RECORDS_OFFICERS
+from .roles import DISPATCHERS, HELP_HANDLERS, MEMBER_RECORDS_OFFICERS, NAMED_HELPERS
 
 # Roles that see member records or help requests: the second factor is compulsory.
-REQUIRED_ROLES = frozenset({MEMBER_RECORDS_OFFICERS, DISPATCHERS, HELP_HANDLERS})
+REQUIRED_ROLES = frozenset({MEMBER_RECORDS_OFFICERS, DISPATCHERS, HELP_HANDLERS, NAMED_HELPERS})
 
 VERIFIED_AT_KEY = "twofactor_verified_at"
 DEVICE_KEY = django_otp.DEVICE_ID_SESSION_KEY

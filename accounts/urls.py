@@ -7,6 +7,7 @@ app_name = "accounts"
 # The password step is served at the admin's own address (portal/urls.py), so every
 # "sign in" link and redirect leads to the same two-step sign-in.
 urlpatterns = [
+    path("staff/", views.staff_home, name="home"),
     path("staff/account/", views.account, name="account"),
     path("staff/account/code/", views.verify, name="verify"),
     path("staff/account/two-factor/", views.enrol, name="enrol"),

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.lib.net import client_ip
 
-from . import services, twofactor
+from . import services, staffhome, twofactor
 from .forms import CodeForm, EnrolForm
 from .models import SignInEvent, StaffSession
 from .permissions import is_active_staff, is_superuser, staff_view
@@ -41,7 +41,7 @@ def _next_url(request, default: str = "") -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return default or reverse("admin:index")
+    return default or reverse("accounts:home")
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -218,6 +218,19 @@ def sign_out(request):
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("admin:login")
+
+
+@staff_view()
+@require_safe
+def staff_home(request):
+    """Where sign-in lands: the person's tasks by role, from the panels the apps register."""
+    user = request.user
+    context = {
+        "panels": staffhome.panels_for(request),
+        # The admin only where the person has something to do there.
+        "admin_work": user.is_superuser or bool(user.get_all_permissions()),
+    }
+    return render(request, "accounts/staff_home.html", context)
 
 
 @staff_view()

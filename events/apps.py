@@ -10,3 +10,8 @@ class EventsConfig(AppConfig):
         from events import stations
 
         stations.register()
+
+        from events import staff_home
+
+        # The coming events of the organizer's organisations, on the staff home.
+        staff_home.register()

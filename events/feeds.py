@@ -29,6 +29,8 @@ class EventsFeed(Feed):
     def item_description(self, item):
         when = date_format(item.local_starts_at, "DATETIME_FORMAT")
         parts = [f"{when} · {item.venue_name}"]
+        if item.postponement:
+            parts.append(item.postponement)
         if item.status_note:
             parts.append(item.status_note)
         if item.description:

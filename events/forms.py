@@ -64,7 +64,12 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_for(user)
+        organisations = organisations_for(user)
+        self.fields["organisation"].queryset = organisations
+        if not self.instance.pk:
+            own = user.organisations.filter(pk__in=organisations.values("pk")).first()
+            if own is not None:
+                self.initial.setdefault("organisation", own.pk)
         self.fields["station"].queryset = Station.objects.published()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -105,6 +110,63 @@ class EventCancelForm(forms.Form):
         note = self.cleaned_data["note"]
         validate_plain_text(note)
         return note
+
+
+class EventPostponeForm(forms.Form):
+    """The new date of a postponed event, or "to be announced", and why."""
+
+    starts_at = forms.DateTimeField(
+        label=_("New start"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("New end"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Empty: the event keeps its length."),
+    )
+    to_be_announced = forms.BooleanField(
+        label=_("The new date is not known yet: it will be announced"), required=False
+    )
+    note = forms.CharField(
+        label=_("Why is it postponed?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to everyone with the notice."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].help_text = " ".join(
+                str(text)
+                for text in (
+                    self.fields[name].help_text,
+                    _("Local time (%(time_zone)s)") % {"time_zone": local_tz_name()},
+                )
+                if text
+            )
+
+    def clean_note(self):
+        from portal.lib.text import validate_plain_text
+
+        note = self.cleaned_data["note"]
+        validate_plain_text(note)
+        return note
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if cleaned.get("to_be_announced"):
+            cleaned["starts_at"] = cleaned["ends_at"] = None
+        elif not starts and "starts_at" not in self.errors:
+            self.add_error("starts_at", _("Give the new date, or tick “to be announced”."))
+        elif starts and ends and ends < starts:
+            self.add_error("ends_at", _("The end must not be before the start."))
+        return cleaned
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -166,7 +228,16 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_for(user)
+        organisations = organisations_for(user)
+        self.fields["organisation"].queryset = organisations
+        if not self.instance.pk:
+            # A new visit is most often today's, by the organizer's own organisation.
+            from django.utils import timezone
+
+            self.initial.setdefault("date", timezone.localdate())
+            own = user.organisations.filter(pk__in=organisations.values("pk")).first()
+            if own is not None:
+                self.initial.setdefault("organisation", own.pk)
         self.fields["person_times"].min_value = 1
         self.fields["person_times"].widget.attrs["min"] = 1
         # Member records only for staff who may see them; nobody else sees the field.

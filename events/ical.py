@@ -42,6 +42,8 @@ def _vevent(event: Event, request) -> icalendar.Event:
     description = event.description
     if event.status_note:
         description = f"{event.status_note}\n\n{description}".strip()
+    if event.postponement:
+        description = f"{event.postponement}\n\n{description}".strip()
     if description:
         vevent.add("description", description)
     if event.venue_name:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from events.querysets import EventQuerySet, VisitQuerySet
@@ -110,6 +111,10 @@ class Event(Recorded):
         validators=[validate_plain_text],
         help_text=_("Why it was postponed or cancelled, and what happens instead."),
     )
+    # Set when the event is postponed: the date it was first planned for, kept so drivers can
+    # tell the old date from the new one; and whether the new date is still to be announced.
+    postponed_from = models.DateTimeField(_("originally planned for"), null=True, blank=True)
+    date_to_be_announced = models.BooleanField(_("new date to be announced"), default=False)
     published = models.BooleanField(_("published"), default=False)
     # Bumped on every change so subscribed calendars replace their copy (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
@@ -169,9 +174,35 @@ class Event(Recorded):
         """The title, prefixed when cancelled or postponed (many calendars ignore STATUS)."""
         if self.is_cancelled:
             return _("Cancelled: %(title)s") % {"title": self.title}
+        if self.is_postponed and self.date_to_be_announced:
+            return _("Postponed, new date to be announced: %(title)s") % {"title": self.title}
+        if self.is_postponed and self.postponed_from:
+            return _("Postponed to %(date)s: %(title)s") % {
+                "date": date_format(self.local_starts_at, "SHORT_DATE_FORMAT"),
+                "title": self.title,
+            }
         if self.is_postponed:
             return _("Postponed: %(title)s") % {"title": self.title}
         return self.title
+
+    @property
+    def postponement(self) -> str:
+        """Say the old date and the new one ("to be announced") of a postponed event."""
+        if not (self.is_postponed and self.postponed_from):
+            return ""
+        old = date_format(timezone.localtime(self.postponed_from, local_tz()), "DATETIME_FORMAT")
+        if self.date_to_be_announced:
+            return _("Originally planned for %(old)s; the new date will be announced.") % {
+                "old": old
+            }
+        return _("Postponed from %(old)s to %(new)s.") % {
+            "old": old,
+            "new": date_format(self.local_starts_at, "DATETIME_FORMAT"),
+        }
+
+    def may_report(self, now=None) -> bool:
+        """A report is for an event that has begun and was not cancelled."""
+        return not self.is_cancelled and self.starts_at <= (now or timezone.now())
 
     @property
     def is_cancelled(self) -> bool:

@@ -6,11 +6,13 @@ The organizers' staff pages and the Django admin both write through these functi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from events.models import Event, EventPhoto, Visit
 from members.models import Person
@@ -97,6 +99,32 @@ def event_cancel(*, event: Event, note: str) -> Event:
 
 
 @transaction.atomic
+def event_postpone(
+    *,
+    event: Event,
+    note: str,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Event:
+    """Postpone ``event`` to ``starts_at`` (its length kept unless ``ends_at`` is given), or
+    with no ``starts_at`` to a date to be announced.
+
+    The date first planned is kept (``postponed_from``, set once however often it moves), so
+    the public page, the calendar and the feeds can say "from … to …".
+    """
+    changes: dict[str, Any] = {
+        "status": Event.Status.POSTPONED,
+        "status_note": note,
+        "postponed_from": event.postponed_from or event.starts_at,
+        "date_to_be_announced": starts_at is None,
+    }
+    if starts_at is not None:
+        changes["starts_at"] = starts_at
+        changes["ends_at"] = ends_at or starts_at + (event.ends_at - event.starts_at)
+    return _bump(event, **changes)
+
+
+@transaction.atomic
 def event_record_report(
     *,
     event: Event,
@@ -107,8 +135,11 @@ def event_record_report(
     """Record what happened at ``event``: people reached, a report and new photos.
 
     A photo that cannot be written (a full disk) raises ValidationError: nothing of the
-    report is saved and none of its photos' files stay.
+    report is saved and none of its photos' files stay. An event that has not begun or was
+    cancelled takes no report (ValidationError).
     """
+    if not event.may_report():
+        raise ValidationError(_("A report is for an event that has taken place."))
     with files_or_nothing():
         for processed, caption in photos:
             photo = EventPhoto(event=event, caption=caption)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/events/<int:pk>/", staff.staff_event_edit, name="staff-edit"),
     path("staff/events/<int:pk>/publish/", staff.staff_event_publish, name="staff-publish"),
     path("staff/events/<int:pk>/cancel/", staff.staff_event_cancel, name="staff-cancel"),
+    path("staff/events/<int:pk>/postpone/", staff.staff_event_postpone, name="staff-postpone"),
     path("staff/events/<int:pk>/report/", staff.staff_event_report, name="staff-report"),
     path("staff/visits/", staff.staff_visit_list, name="staff-visits"),
     path("staff/visits/new/", staff.staff_visit_edit, name="staff-visit-new"),

@@ -11,3 +11,8 @@ class HelpdeskConfig(AppConfig):
 
         # "Ask for help here" on every station page, preselecting the station.
         extensions.register_panel("actions", "helpdesk/_station_help_link.html")
+
+        from helpdesk import staff_home
+
+        # The requests to act on, on the staff home.
+        staff_home.register()

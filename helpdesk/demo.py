@@ -7,7 +7,7 @@ from unittest import mock
 from django.utils import timezone
 
 from accounts.demo import demo_account, demo_committee_and_branches
-from accounts.roles import DISPATCHERS, HELP_HANDLERS
+from accounts.roles import DISPATCHERS, HELP_HANDLERS, NAMED_HELPERS
 from helpdesk.models import HelpRequest
 from helpdesk.services import requests as services
 from helpdesk.services import wishes
@@ -113,8 +113,10 @@ def seed(*, stdout):
     handler = demo_account(
         username="demo_handler", role=HELP_HANDLERS, organisations=[branches[0]], stdout=stdout
     )
-    # A party member of the second branch, with no role: sees only what is passed to them.
-    helper = demo_account(username="demo_helper", organisations=[branches[1]], stdout=stdout)
+    # A named helper of the second branch: sees only what is passed to them by name.
+    helper = demo_account(
+        username="demo_helper", role=NAMED_HELPERS, organisations=[branches[1]], stdout=stdout
+    )
     for user, mail in ((handler, "handler"), (helper, "helper"), (dispatcher, "dispatcher")):
         if not user.email:
             user.email = f"demo-{mail}@example.org"

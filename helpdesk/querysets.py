@@ -24,7 +24,10 @@ from accounts.permissions import (
     is_superuser,
 )
 
-from .choices import OPEN_STATES
+from .choices import OPEN_STATES, State
+
+# Open states in which someone has to act now; a followed-up request only waits to be closed.
+ACTION_STATES = [state for state in OPEN_STATES if state != State.FOLLOWED_UP]
 
 
 def is_desk(user: Any) -> bool:
@@ -55,36 +58,38 @@ class HelpRequestQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_STATES)
 
     def queue_order(self, now: datetime | None = None) -> HelpRequestQuerySet:
-        """Urgent and overdue open requests first, then the nearest deadline (none last).
-
-        Ties go to the oldest, then the lowest id, so pages never repeat or skip a row.
-        """
+        """What needs action now first (see ``queue_ordering``)."""
         return self.order_by(*queue_ordering(now))
+
+    def held_by(self, user: Any) -> HelpRequestQuerySet:
+        """The requests ``user`` holds: by name, or through an organisation they work for."""
+        return self.filter(
+            Q(holder_user=user) | Q(holder_organisation_id__in=covered_organisation_ids(user))
+        )
 
 
 def queue_ordering(now: datetime | None = None) -> list[OrderBy]:
     """The queue's order as expressions (the help admin uses it too).
 
-    1. open requests that are urgent or past their deadline; 2. other open ones before
-    finished ones (in the "all" view); 3. urgent; 4. the nearest deadline, none last; 5. the
-    oldest; 6. the id.
+    1. open requests someone must act on that are overdue or urgent; 2. the other open
+    requests someone must act on; 3. those waiting only to be closed (followed up);
+    4. finished ones (in the "all" view). Within each: the earliest deadline first (so the
+    longest overdue leads), none last; then urgent; then the oldest; then the id, so pages
+    never repeat or skip a row.
     """
     now = now or timezone.now()
-    attention = Case(
-        When(Q(state__in=OPEN_STATES) & (Q(urgent=True) | Q(due_at__lt=now)), then=Value(1)),
-        default=Value(0),
-        output_field=models.IntegerField(),
-    )
-    is_open = Case(
-        When(state__in=OPEN_STATES, then=Value(1)),
-        default=Value(0),
+    acting = Q(state__in=ACTION_STATES)
+    bucket = Case(
+        When(acting & (Q(urgent=True) | Q(due_at__lt=now)), then=Value(0)),
+        When(acting, then=Value(1)),
+        When(state__in=OPEN_STATES, then=Value(2)),
+        default=Value(3),
         output_field=models.IntegerField(),
     )
     return [
-        attention.desc(),
-        is_open.desc(),
-        F("urgent").desc(),
+        bucket.asc(),
         F("due_at").asc(nulls_last=True),
+        F("urgent").desc(),
         F("created_at").asc(),
         F("id").asc(),
     ]

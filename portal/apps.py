@@ -24,6 +24,10 @@ class PortalConfig(AppConfig):
             if find_spec(module) is not None:
                 import_module(module)
         self._invalidate_figures_on_change()
+        from . import staff_home
+
+        # The station manager's stations and the monthly report, on the staff home.
+        staff_home.register()
 
     @staticmethod
     def _invalidate_figures_on_change():

@@ -9,10 +9,12 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import XLSX
 
 from accounts.roles import HELP_HANDLERS, STATION_MANAGERS
 from portal.lib.admin import NotStored, NotStoredAdminMixin
 from portal.lib.images import process_image
+from portal.lib.importexport import LabelledExportForm
 
 from . import geo, services
 from .models import (
@@ -25,8 +27,9 @@ from .models import (
     StationCorrection,
     StationPhoto,
 )
-from .resources import StationResource
+from .resources import UNREADABLE, ExcelCSV, StationResource
 from .road.services import route_line_positions_rebuild, station_route_positions_update
+from .slugs import slug_unique
 
 
 class StationAmenityInline(admin.TabularInline):
@@ -114,9 +117,41 @@ class StationPhotoInline(admin.TabularInline):
         return ""
 
 
+class StationForm(forms.ModelForm):
+    """The station form: the address (slug) is made from the name's pinyin when left empty."""
+
+    class Meta:
+        model = Station
+        # The admin's fieldsets give the full list; these two are what the form relies on.
+        fields = ["name", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "The station's web address. Left empty, it is made from the name's pinyin "
+                "(东兴口岸司机之家 → dong-xing-kou-an-si-ji-zhi-jia); you may change it."
+            )
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or ""
+        name = self.cleaned_data.get("name") or ""
+        if slug or not name:
+            return slug
+        others = Station.objects.exclude(pk=self.instance.pk)
+        return slug_unique(name, taken=lambda s: others.filter(slug=s).exists())
+
+
 @admin.register(Station)
 class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
+    form = StationForm
     resource_classes = [StationResource]
+    # An Excel workbook first (what the form preselects); CSV with a BOM and Excel's
+    # encodings (stations/resources.py).
+    import_formats = [XLSX, ExcelCSV]
+    export_formats = [XLSX, ExcelCSV]
+    export_form_class = LabelledExportForm
     change_form_template = "admin/stations/station/change_form.html"
     list_display = [
         "name",
@@ -131,7 +166,6 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
     ]
     list_filter = ["status", "published", "kind", "route", "district", "open_24h", "is_demo"]
     search_fields = ["name", "slug", "address", "host_organisation", "location_note"]
-    prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["managers"]
     inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline, StationChangeInline]
     fieldsets = [
@@ -252,6 +286,10 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
                 groups__name=STATION_MANAGERS, is_active=True
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """Say in the person's language that the file cannot be read, and what to do."""
+        form.add_error("import_file", UNREADABLE)
 
     def has_import_permission(self, request):
         return request.user.has_perm("stations.add_station")

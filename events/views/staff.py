@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -11,6 +13,7 @@ from events import services
 from events.forms import (
     EventCancelForm,
     EventForm,
+    EventPostponeForm,
     EventReportForm,
     VisitForm,
 )
@@ -45,8 +48,22 @@ def staff_event_edit(request, pk=None):
             # The cover could not be written (a full disk): nothing is saved.
             form.add_error("cover_upload", exc)
         else:
-            messages.success(request, _("The event is saved."))
+            saved = form.instance
+            if saved.published:
+                text = _("“%(title)s” is saved; it is on the portal.")
+            else:
+                text = _(
+                    "“%(title)s” is saved as a draft: drivers do not see it until you publish it."
+                )
+            messages.success(request, text % {"title": saved.title})
             return redirect("events:staff-list")
+    if form.is_bound and form.errors and request.FILES.get("cover_upload"):
+        if "cover_upload" not in form.errors:
+            # A browser never keeps a chosen file across pages: say so at the field.
+            form.add_error(
+                "cover_upload",
+                _("Choose the cover image again: a file cannot be kept while the form has errors."),
+            )
     return render(request, "events/staff_form.html", {"form": form, "event": event})
 
 
@@ -55,11 +72,57 @@ def staff_event_edit(request, pk=None):
 def staff_event_publish(request, pk):
     event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
     publish = request.POST.get("published") == "1"
+    if not publish and "confirmed" not in request.POST:
+        # Taking a notice off the portal asks first.
+        question = _("Withdraw “%(title)s” from the portal? Drivers will no longer see it.")
+        return render(
+            request,
+            "events/staff_confirm.html",
+            {
+                "event": event,
+                "question": question % {"title": event.title},
+                "action": reverse("events:staff-publish", args=[event.pk]),
+                "fields": [("published", "0")],
+                "button": _("Withdraw"),
+            },
+        )
     services.event_publish(event=event, published=publish)
-    messages.success(
-        request, _("The event is published.") if publish else _("The event is withdrawn.")
-    )
+    if publish:
+        text = _("“%(title)s” is published: drivers see it now.")
+    else:
+        text = _("“%(title)s” is withdrawn from the portal.")
+    messages.success(request, text % {"title": event.title})
     return redirect("events:staff-list")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(is_organizer)
+def staff_event_postpone(request, pk):
+    """Postpone to a new date or to one "to be announced"; the old date stays on record."""
+    event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    if event.is_cancelled:
+        messages.error(
+            request, _("“%(title)s” is cancelled; it cannot be postponed.") % {"title": event.title}
+        )
+        return redirect("events:staff-list")
+    form = EventPostponeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.event_postpone(
+            event=event, note=data["note"], starts_at=data["starts_at"], ends_at=data["ends_at"]
+        )
+        if data["starts_at"]:
+            text = _("“%(title)s” is postponed to %(date)s.") % {
+                "title": event.title,
+                "date": date_format(event.local_starts_at, "DATETIME_FORMAT"),
+            }
+        else:
+            text = _("“%(title)s” is postponed; the new date is to be announced.") % {
+                "title": event.title
+            }
+        messages.success(request, text)
+        return redirect("events:staff-list")
+    return render(request, "events/staff_postpone.html", {"form": form, "event": event})
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +132,11 @@ def staff_event_cancel(request, pk):
     form = EventCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.event_cancel(event=event, note=form.cleaned_data["note"])
-        messages.success(request, _("The event is cancelled; it stays listed, marked cancelled."))
+        messages.success(
+            request,
+            _("“%(title)s” is cancelled; it stays listed, marked cancelled.")
+            % {"title": event.title},
+        )
         return redirect("events:staff-list")
     return render(request, "events/staff_cancel.html", {"form": form, "event": event})
 
@@ -78,6 +145,13 @@ def staff_event_cancel(request, pk):
 @staff_view(is_organizer)
 def staff_event_report(request, pk):
     event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+    if not event.may_report():
+        if event.is_cancelled:
+            text = _("“%(title)s” was cancelled: there is nothing to report.")
+        else:
+            text = _("“%(title)s” has not taken place yet: report on it afterwards.")
+        messages.error(request, text % {"title": event.title})
+        return redirect("events:staff-list")
     form = EventReportForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
         caption = form.cleaned_data["photo_caption"]
@@ -92,7 +166,9 @@ def staff_event_report(request, pk):
             # A photo could not be written (a full disk): nothing of the report is saved.
             form.add_error("photos", exc)
         else:
-            messages.success(request, _("The report is saved."))
+            messages.success(
+                request, _("The report on “%(title)s” is saved.") % {"title": event.title}
+            )
             return redirect("events:staff-list")
     photos = list(event.photos.all())
     return render(
@@ -130,6 +206,11 @@ def staff_visit_edit(request, pk=None):
             by=request.user,
             people=form.cleaned_data.get("people") if form.shows_people else None,
         )
-        messages.success(request, _("The visit is saved."))
+        saved = form.instance
+        messages.success(
+            request,
+            _("The visit of %(date)s by %(organisation)s is saved.")
+            % {"date": date_format(saved.date), "organisation": saved.organisation.name},
+        )
         return redirect("events:staff-visits")
     return render(request, "events/staff_visit_form.html", {"form": form, "visit": visit})

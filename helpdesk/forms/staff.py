@@ -5,12 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from accounts.permissions import help_takers, help_taking_organisations
 from helpdesk.choices import Category, State
 from helpdesk.models.requests import HelpRequest
 from stations.models import Station
 
 
 class QueueFilterForm(forms.Form):
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
     category = forms.ChoiceField(
         label=_("category"), choices=[("", _("All")), *Category.choices], required=False
     )
@@ -27,16 +29,38 @@ class QueueFilterForm(forms.Form):
     )
 
 
+class HelperChoiceField(forms.ModelChoiceField):
+    """A person by full name and organisations: "王芳 · 港口区党支部"."""
+
+    def label_from_instance(self, obj):
+        organisations = "、".join(org.name for org in obj.organisations.all())
+        return f"{obj.display_name} · {organisations}" if organisations else obj.display_name
+
+
 class TransferForm(forms.Form):
+    """Only the organisations and people who can take a help request are offered; the
+    service refuses anyone else too (``help_request_transfer``)."""
+
     organisation = forms.ModelChoiceField(
-        label=_("to organisation"), queryset=Organisation.objects.all(), required=False
+        label=_("to organisation"), queryset=Organisation.objects.none(), required=False
     )
-    helper = forms.ModelChoiceField(
-        label=_("or to a named helper"),
-        queryset=get_user_model().objects.filter(is_active=True, is_staff=True),
-        required=False,
+    helper = HelperChoiceField(
+        label=_("or to a named helper"), queryset=get_user_model().objects.none(), required=False
     )
-    note = forms.CharField(label=_("note"), max_length=2000, required=False)
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = help_taking_organisations()
+        self.fields["helper"].queryset = help_takers()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("helper")):
+            raise forms.ValidationError(_("Choose either an organisation or a helper."))
+        return data
 
 
 class TextForm(forms.Form):

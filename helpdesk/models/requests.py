@@ -193,7 +193,7 @@ class HelpEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request_id} {self.kind}"
+        return str(self.get_kind_display())
 
     def save(self, *args, **kwargs):
         # Append-only: an existing event is never rewritten.

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Organisation, User
-from accounts.permissions import is_help_handler
+from accounts.permissions import can_take_help_requests, is_help_handler
 from helpdesk.choices import Level, State
 from helpdesk.deadlines import due_for
 from helpdesk.models.requests import HelpEvent, HelpRequest
@@ -249,11 +249,20 @@ def help_request_transfer(
     helper: User | None = None,
     note: str = "",
 ) -> HelpEvent:
-    """Pass the request to an organisation or a named helper (exactly one of them)."""
+    """Pass the request to an organisation or a named helper (exactly one of them).
+
+    A named helper must hold a help role (``accounts.permissions.can_take_help_requests``);
+    anyone else is refused, whatever the form offered.
+    """
     request = locked_request(request)
     _require(request, "transfer")
     if (organisation is None) == (helper is None):
         raise IllegalTransition(gettext("Choose either an organisation or a helper."))
+    if helper is not None and not can_take_help_requests(helper):
+        raise IllegalTransition(
+            gettext("%(name)s cannot take help requests: choose someone from the list.")
+            % {"name": helper.display_name}
+        )
     request.holder_organisation = organisation
     request.holder_user = helper
     request.level = level_of(organisation=organisation, helper=helper)

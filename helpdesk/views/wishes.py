@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -88,6 +89,15 @@ def staff_wishes(request):
 def staff_wish_action(request, pk, action):
     wish = get_object_or_404(_staff_wishes(request), pk=pk)
     user = request.user
+    short = Truncator(wish.text).chars(20)
+    if action == "reject" and "confirmed" not in request.POST:
+        # Rejecting takes a wish off the public wall: ask first.
+        question = gettext("Reject the wish “%(wish)s”? It will not be shown on the wall.")
+        return render(
+            request,
+            "helpdesk/wishes/staff_confirm.html",
+            {"wish": wish, "question": question % {"wish": short}},
+        )
     try:
         if action == "approve":
             services.wish_approve(wish=wish, actor=user)
@@ -118,5 +128,11 @@ def staff_wish_action(request, pk, action):
     except IllegalTransition as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, gettext("Saved."))
+        done = {
+            "approve": gettext("The wish “%(wish)s” is approved and shown on the wall."),
+            "reject": gettext("The wish “%(wish)s” is rejected; it is not shown on the wall."),
+            "claim": gettext("The wish “%(wish)s” is claimed."),
+            "fulfil": gettext("The wish “%(wish)s” is marked fulfilled."),
+        }
+        messages.success(request, done[action] % {"wish": short})
     return redirect("helpdesk:staff-wishes")

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Organisation, User
 from accounts.twofactor import step_up_response
+from portal.lib.importexport import LabelledExportForm
 from portal.lib.phones import mask, normalize_mobile
 
 from .. import exports, services
@@ -188,6 +189,8 @@ class ScopedExportMixin(ExportMixin):
     fetched from the job's page. Listed first (before ``ScopedAdmin`` and any import mixin)
     so these methods win.
     """
+
+    export_form_class = LabelledExportForm
 
     def has_export_permission(self, request):
         codename = f"{self.opts.app_label}.export_{self.opts.model_name}"

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import resources, services
@@ -79,6 +80,31 @@ class DossierEntryAdmin(ScopedAdmin):
         if obj is None:
             return ["person", "kind", "text", "upload"]
         return ["person", "kind", "text", "content_kind", "download", "author", "created_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return super().get_fieldsets(request, obj)
+        # Said before anything is typed: an entry is permanent.
+        description = _(
+            "An entry is permanent: it can never be changed or deleted. To correct one, add "
+            "a new entry that says what was wrong and what is right."
+        )
+        return [(None, {"fields": self.get_fields(request), "description": description})]
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Name the person the entry was added to, then return to their page (or to a new
+        entry for them with "save and add another")."""
+        person = obj.person
+        if obj.kind == DossierEntry.Kind.DOCUMENT:
+            text = _("A document was added to the dossier of %(name)s.")
+        else:
+            text = _("A note was added to the dossier of %(name)s.")
+        self.message_user(request, text % {"name": person.name}, messages.SUCCESS)
+        if "_addanother" in request.POST:
+            url = reverse("admin:members_dossierentry_add") + f"?person={person.pk}"
+        else:
+            url = reverse("admin:members_person_change", args=[person.pk])
+        return HttpResponseRedirect(url)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

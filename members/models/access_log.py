@@ -56,4 +56,4 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.action} {self.content_type_id}:{self.object_id}"
+        return f"{self.username} · {self.get_action_display()}"

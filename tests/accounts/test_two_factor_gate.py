@@ -172,4 +172,4 @@ def test_next_may_not_leave_the_site(client, officer_a):
     device = enrol_second_factor(officer_a)
     sign_in_with_password(client, officer_a)
     response = enter_code(client, code_for(device), "https://evil.example/")
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/staff/"

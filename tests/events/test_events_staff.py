@@ -149,7 +149,12 @@ def test_publish_and_withdraw(client, organizer, make_event):
     event.refresh_from_db()
     assert event.published and event.sequence == 1
     assert client.get(event.get_absolute_url()).status_code == 200
-    client.post(url, {"published": "0"})
+    # Withdrawing asks first; only the confirmed request takes the notice off.
+    asked = client.post(url, {"published": "0"})
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
+    event.refresh_from_db()
+    assert event.published
+    client.post(url, {"published": "0", "confirmed": "1"})
     event.refresh_from_db()
     assert not event.published
     assert client.get(event.get_absolute_url()).status_code == 404

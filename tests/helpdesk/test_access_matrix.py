@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.roles import HELP_HANDLERS, MEMBER_RECORDS_OFFICERS, ORGANIZERS
+from accounts.roles import HELP_HANDLERS, MEMBER_RECORDS_OFFICERS, NAMED_HELPERS, ORGANIZERS
 from helpdesk.models import HelpEvent, HelpRequest, Wish
 from helpdesk.services import requests as services
 from helpdesk.services import wishes
@@ -89,8 +89,8 @@ def committee_officer(make_user, committee):
 
 @pytest.fixture
 def named_helper(make_user, branch_b):
-    """A staff account with no role, member of branch B, holding one request by name."""
-    return make_user("member_li", organisations=[branch_b])
+    """A named helper of branch B (no other role), holding one request by name."""
+    return make_user("member_li", NAMED_HELPERS, organisations=[branch_b])
 
 
 @pytest.fixture
@@ -208,7 +208,8 @@ def test_help_post_access_matrix(
         data = {}
     else:
         url = reverse("helpdesk:staff-action", args=[held_a.pk, kind])
-        data = {"text": "matrix", "note": "matrix", "organisation": branch_b.pk}
+        # "confirmed": actions that hand over or end a request ask first.
+        data = {"text": "matrix", "note": "matrix", "organisation": branch_b.pk, "confirmed": "1"}
     response = client.post(url, data)
     wish.refresh_from_db()
     if expected == "ok":

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.roles import HELP_HANDLERS
+from accounts.roles import HELP_HANDLERS, NAMED_HELPERS
 from helpdesk.choices import Level, State
 from helpdesk.deadlines import add_working_days
 from helpdesk.models import CategoryDeadline, HelpEvent
@@ -102,7 +102,7 @@ def test_escalation_climbs_the_chain_and_is_idempotent(
     committee,
     mailoutbox,
 ):
-    helper = make_user("member_li", organisations=[branch_a], email="li@example.org")
+    helper = make_user("member_li", NAMED_HELPERS, [branch_a], email="li@example.org")
     make_user("branch_sec", HELP_HANDLERS, [branch_a], email="branch@example.org")
     make_user("committee_sec", HELP_HANDLERS, [committee], email="committee@example.org")
     req = make_request()

@@ -41,7 +41,7 @@ def test_queue_shows_every_request_across_its_pages(client, dispatcher):
     assert _codes(client, state="all", page=99) == pages[2]
 
 
-def test_queue_puts_urgent_and_overdue_first_then_due_time(client, dispatcher, committee):
+def test_queue_puts_overdue_and_urgent_first_then_due_time(client, dispatcher, committee):
     later = make_request()
     overdue = make_request()
     urgent = make_request(urgent=True)
@@ -52,8 +52,9 @@ def test_queue_puts_urgent_and_overdue_first_then_due_time(client, dispatcher, c
     HelpRequest.objects.filter(pk=later.pk).update(due_at=timezone.now() + timedelta(days=3))
     client.force_login(dispatcher)
     codes = _codes(client, state="all")
-    assert codes.index(urgent.display_code) < codes.index(overdue.display_code)
-    assert codes.index(overdue.display_code) < codes.index(later.display_code)
+    # Overdue and urgent lead, the longest overdue first; then the nearest deadline.
+    assert codes.index(overdue.display_code) < codes.index(urgent.display_code)
+    assert codes.index(urgent.display_code) < codes.index(later.display_code)
     # A closed request is never "overdue": it does not jump ahead of open work.
     assert codes.index(later.display_code) < codes.index(closed_overdue.display_code)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.roles import DISPATCHERS, HELP_HANDLERS
+from accounts.roles import DISPATCHERS, HELP_HANDLERS, NAMED_HELPERS
 from helpdesk.services.requests import help_request_transfer
 from notices.models import Notice, NoticePreference
 from notices.outbox import notices_send
@@ -57,7 +57,7 @@ def test_email_in_the_recipients_language_not_the_actors(
 def test_named_helper_gets_what_they_chose(
     channel, mails, groups, dispatcher, branch_a, make_user, make_group, endpoint
 ):
-    helper = make_user("helper", organisations=[branch_a], email="helper@example.org")
+    helper = make_user("helper", NAMED_HELPERS, [branch_a], email="helper@example.org")
     NoticePreference.objects.create(user=helper, channel=channel)
     make_group("wecom", branch_a)
     request = make_request()

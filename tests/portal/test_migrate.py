@@ -42,6 +42,7 @@ def test_migrate_alone_makes_a_working_database(tmp_path):
                 "Dispatchers",
                 "Help handlers",
                 "Member-records officers",
+                "Named helpers",
                 "Organizers",
                 "Station managers",
             ]

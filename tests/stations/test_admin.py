@@ -244,7 +244,7 @@ def test_export_is_scoped_and_neutralises_formulas(client, make_station, station
     response = client.post(
         reverse("admin:stations_station_export"),
         {
-            "format": "0",
+            "format": _csv_format(),
             "resource": "0",
             **{f"stationresource_{f}": "on" for f in ("slug", "name", "amenity_codes")},
         },
@@ -284,11 +284,17 @@ CSV_HEADER = (
 )
 
 
+def _csv_format() -> str:
+    from stations.resources import ExcelCSV
+
+    return str(StationAdmin(Station, None).get_import_formats().index(ExcelCSV))
+
+
 def _import(client, content):
     upload = SimpleUploadedFile("stations.csv", content.encode(), "text/csv")
     return client.post(
         reverse("admin:stations_station_import"),
-        {"import_file": upload, "format": "0", "resource": "0"},
+        {"import_file": upload, "format": _csv_format(), "resource": "0"},
     )
 
 
@@ -326,7 +332,7 @@ def test_import_then_confirm_creates_stations_with_amenities(client, superuser, 
         {
             "import_file_name": confirm.group(1),
             "original_file_name": original.group(1),
-            "format": "0",
+            "format": _csv_format(),
             "resource": "0",
         },
     )
