@@ -118,7 +118,8 @@ class _Page(HTMLParser):
                 self.links.append(value)
             if value and name in _TEXT_ATTRS:
                 self.text.append(value)
-            if value and name == "type" and value == "submit":
+            # An <input type=submit> shows its value; a <button>'s value is never shown.
+            if tag == "input" and value and name == "type" and value == "submit":
                 label = dict(attrs).get("value")
                 if label:
                     self.text.append(label)
@@ -140,7 +141,7 @@ def english_words(text: str, data: set[str]) -> list[str]:
     """
     found = []
     for token in re.split(r"\s+", text):
-        if not token or re.search(r"[0-9_@/.\-:]", token) or token in data:
+        if not token or re.search(r"[0-9_@/.\-:*]", token) or token in data:
             continue
         # A word with letters beyond ASCII is not English ("Tiếng", "Thêm").
         if re.search(r"[^\x00-\x7f]", token) and not re.search(

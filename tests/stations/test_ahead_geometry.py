@@ -253,10 +253,16 @@ def test_imported_stations_are_placed_on_the_lines(client, superuser):
         "slug,name,kind,route,district,latitude,longitude,phone,status,published,open_24h,"
         f"amenities\nimported,导入站,driver_home,G228,gangkou,{lat},{lng},,open,1,1,\n"
     )
+    from stations.admin import StationAdmin
+    from stations.models import Station
+    from stations.resources import ExcelCSV
+
+    csv_format = str(StationAdmin(Station, None).get_import_formats().index(ExcelCSV))
     client.force_login(superuser)
     upload = SimpleUploadedFile("stations.csv", content.encode(), "text/csv")
     response = client.post(
-        "/admin/stations/station/import/", {"import_file": upload, "format": "0", "resource": "0"}
+        "/admin/stations/station/import/",
+        {"import_file": upload, "format": csv_format, "resource": "0"},
     )
     html = response.content.decode()
     # The preview (a dry run in a rolled-back transaction) leaves nothing behind.
@@ -266,7 +272,8 @@ def test_imported_stations_are_placed_on_the_lines(client, superuser):
         for name in ("import_file_name", "original_file_name")
     }
     response = client.post(
-        "/admin/stations/station/process_import/", {**fields, "format": "0", "resource": "0"}
+        "/admin/stations/station/process_import/",
+        {**fields, "format": csv_format, "resource": "0"},
     )
     assert response.status_code == 302
     position = StationRoutePosition.objects.get(station__slug="imported", route=route)

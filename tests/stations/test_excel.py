@@ -246,6 +246,8 @@ def test_admin_makes_the_slug_from_the_name_and_keeps_an_edited_one(client, supe
         "opening_hours-TOTAL_FORMS": "0",
         "opening_hours-INITIAL_FORMS": "0",
         "photos-TOTAL_FORMS": "0",
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
         "photos-INITIAL_FORMS": "0",
     }
     response = client.post(add, data)
