@@ -24,6 +24,10 @@ class PortalConfig(AppConfig):
             if find_spec(module) is not None:
                 import_module(module)
         self._invalidate_figures_on_change()
+        # Every write of the data public pages show starts a new data version (page cache).
+        from portal.lib.dataversion import watch_writes
+
+        watch_writes()
 
     @staticmethod
     def _invalidate_figures_on_change():

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, prefetch_related_objects
@@ -126,6 +128,7 @@ def detail(request, slug):
         "display_point": geo.to_display(
             station.latitude, station.longitude, settings.MAP_TILES_CRS
         ),
+        "minimap_options": _minimap_options(),
         "panels": extensions.panels_for(station),
         "live_issues": [
             row
@@ -249,6 +252,15 @@ def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _minimap_options() -> dict:
+    """django-leaflet's map options (tiles, zoom limits), as its ``leaflet_map`` tag builds
+    them, for the station page's script to read from a JSON block instead of an inline
+    script (which would need a per-response nonce, and so no shared page cache)."""
+    from leaflet.templatetags.leaflet_tags import leaflet_map
+
+    return json.loads(leaflet_map("station-leaflet")["djoptions"])
 
 
 def _hours_by_day(station):
