@@ -214,7 +214,7 @@ def test_open_now_flips_at_the_minute_the_station_opens(client, make_station):
         response, opened = get(client, url)
     assert response["X-Page-Cache"] == "miss"
     assert "当前未营业" in closed
-    assert "当前营业" in opened and "当前未营业" not in opened
+    assert "正在营业" in opened and "当前未营业" not in opened
 
 
 def test_signed_in_staff_never_get_a_cached_page(client, make_station, superuser):
