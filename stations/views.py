@@ -1,4 +1,5 @@
 import json
+import math
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -81,11 +82,13 @@ def station_list(request):
 def nearby(request):
     form, valid, amenities = _filter_context(request, NearbyForm)
     origin = form.origin if valid else None
-    stations, radius, nearest_open = [], None, None
+    stations, radius_km, nearest_open = [], None, None
     if origin is not None:
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
-        stations, radius = queryset.nearest(*origin, limit=PAGE_SIZE)
+        stations = queryset.nearest(*origin, limit=PAGE_SIZE)
+        # "Within N km": the farthest station shown, rounded up.
+        radius_km = math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None
         # Distances were computed in SQL; prefetching keeps the query count flat.
         prefetch_related_objects(stations, *display_prefetches())
         for station in stations:
@@ -97,7 +100,7 @@ def nearby(request):
         "origin": origin,
         "stations": stations,
         "nearest_open": nearest_open,
-        "radius_km": round(radius / 1000) if radius else None,
+        "radius_km": radius_km,
         "amenities": amenities,
         **_filter_values(request, amenities),
     }

@@ -125,7 +125,10 @@ def test_detail_shows_everything_a_driver_needs(client, make_station):
     assert "周五前修好" in html
     assert "2026-10-01" in html
     assert "leaflet" in html
-    assert 'nonce="' in html
+    # The small map's options are a JSON block for a static script: no inline script, no
+    # nonce, so the page can be shared from the page cache.
+    assert 'id="station-leaflet-options" type="application/json"' in html
+    assert 'nonce="' not in html
 
 
 def test_detail_navigation_links_name_their_coordinate_system(client, make_station):
