@@ -188,9 +188,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 # (portal/db). docs/performance.md says what to watch (PostgreSQL max_connections).
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 600)
 try:
-    _db = dj_database_url.parse(
-        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
-    )
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":

@@ -3,7 +3,7 @@ import math
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, prefetch_related_objects
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,11 +15,10 @@ from django.views.decorators.http import require_safe
 
 from portal.lib.jsonscript import script_json
 
-from . import extensions, feeds, geo
+from . import cards, extensions, feeds, geo
 from .forms import NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
-from .querysets import display_prefetches
 
 PAGE_SIZE = 20
 
@@ -63,13 +62,16 @@ def station_list(request):
         queryset = form.filter(queryset)
     elif not valid:
         queryset = queryset.none()
-    paginator = Paginator(queryset.for_display(), PAGE_SIZE)
+    # Amenities and hours are loaded only for cards the cache does not hold (stations.cards).
+    paginator = Paginator(queryset, PAGE_SIZE)
     # get_page turns a non-number into page 1 and a huge number into the last page.
     page = paginator.get_page(request.GET.get("page"))
+    stations = list(page.object_list)
     context = {
         "form": form,
         "page": page,
-        "stations": _for_cards(page.object_list),
+        "stations": stations,
+        "cards": cards.cards(stations),
         "count": paginator.count,
         "query": _query_without_page(request),
         "amenities": amenities,
@@ -82,23 +84,23 @@ def station_list(request):
 def nearby(request):
     form, valid, amenities = _filter_context(request, NearbyForm)
     origin = form.origin if valid else None
-    stations, radius_km, nearest_open = [], None, None
+    stations, station_cards, radius_km, nearest_open = [], [], None, None
     if origin is not None:
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
         stations = queryset.nearest(*origin, limit=PAGE_SIZE)
         # "Within N km": the farthest station shown, rounded up.
         radius_km = math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None
-        # Distances were computed in SQL; prefetching keeps the query count flat.
-        prefetch_related_objects(stations, *display_prefetches())
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
-        stations = _for_cards(stations, now=now)
+        # Cards from the cache; amenities and hours loaded only for those it lacks.
+        station_cards = cards.cards(stations, now=now, distance=True)
         nearest_open = _nearest_open(queryset, origin, stations, now)
     context = {
         "form": form,
         "origin": origin,
         "stations": stations,
+        "cards": station_cards,
         "nearest_open": nearest_open,
         "radius_km": radius_km,
         "amenities": amenities,
@@ -235,20 +237,6 @@ def _nearest_open(queryset, origin, stations, now):
         station.distance_label = geo.format_distance(station.distance_m)
         station.url = station.get_absolute_url()
     return station
-
-
-def _for_cards(stations, now=None):
-    """Work out once what each card shows: open now or when it opens, amenities, URL."""
-    now = now or timezone.now()
-    # One reverse() for the whole page: it is slow under the language prefixes.
-    pattern = reverse("stations:detail", kwargs={"slug": "__slug__"})
-    stations = list(stations)
-    for station in stations:
-        station.is_open = station.is_open_at(now)
-        station.opens_label = "" if station.is_open else station.next_opening_label(now)
-        station.amenity_rows = list(station.amenities.all())
-        station.url = pattern.replace("__slug__", station.slug)
-    return stations
 
 
 def _query_without_page(request) -> str:

@@ -90,7 +90,12 @@ class HelpRequestForm(BotCheckedForm):
         self.station_options = list(stations)
         self.fields["station"].widget.choices = [
             *(
-                (s.slug, f"{s.name} · {s.distance_label}" if getattr(s, "distance_label", "") else s.name)
+                (
+                    s.slug,
+                    f"{s.name} · {s.distance_label}"
+                    if getattr(s, "distance_label", "")
+                    else s.name,
+                )
                 for s in self.station_options
             ),
             ("", _("Not at a station")),

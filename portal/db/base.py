@@ -15,7 +15,6 @@ which fails as above.
 """
 
 import os
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -94,9 +94,7 @@ def test_staff_page_write_shows_on_the_next_request(
     staff = Client()
     staff.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(
-            reverse("events:staff-publish", args=[event.pk]), {"published": "1"}
-        )
+        response = staff.post(reverse("events:staff-publish", args=[event.pk]), {"published": "1"})
     assert response.status_code == 302
     assert "待发布活动" in get(client, url)[1]
     assert "待发布活动" in get(client, reverse("home"))[1]
@@ -154,7 +152,7 @@ def test_bulk_writes_show_on_the_next_request(
 
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {Station._meta.db_table} SET name = %s WHERE id = %s",
+                    f"UPDATE {Station._meta.db_table} SET name = %s WHERE id = %s",  # noqa: S608
                     ["批量后站", station.pk],
                 )
     response, html = get(client, url)
@@ -201,9 +199,7 @@ def test_a_rolled_back_write_changes_nothing_and_later_writes_still_count(
 
 def test_open_now_flips_at_the_minute_the_station_opens(client, make_station):
     station = make_station("七点开门站", open_24h=False)
-    OpeningHours.objects.create(
-        station=station, weekday=1, opens=time(7, 0), closes=time(19, 0)
-    )
+    OpeningHours.objects.create(station=station, weekday=1, opens=time(7, 0), closes=time(19, 0))
     url = reverse("stations:detail", args=[station.slug])
     with time_machine.travel(BEFORE_SEVEN, tick=False):
         closed = get(client, url)[1]
@@ -333,3 +329,30 @@ def test_event_stays_current_when_cancelled_through_the_model(
     with django_capture_on_commit_callbacks(execute=True):
         Event.objects.filter(pk=event.pk).update(title="已改名的活动")
     assert "已改名的活动" in get(client, url)[1]
+
+
+@time_machine.travel(BEFORE_SEVEN, tick=False)
+def test_nearby_cards_come_from_the_cache_in_one_round_trip(
+    client, make_station, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    for index in range(12):
+        make_station(
+            f"卡片站{index}", latitude=21.58 + index * 0.001, longitude=108.36, amenities=["showers"]
+        )
+    url = reverse("stations:nearby")
+    first = get(client, url, data={"lat": "21.58", "lng": "108.36"})[1]
+    # Another position, the same stations: amenity choices, the nearest twenty, and one
+    # round trip to the cache for the data version and every card (no amenities, no hours).
+    with django_assert_num_queries(3):
+        response, second = get(client, url, data={"lat": "21.59", "lng": "108.36"})
+    assert "X-Page-Cache" not in response  # the page itself holds a position: never stored
+    distances = re.compile(r'class="distance">([^<]+)<')
+    assert distances.findall(first) != distances.findall(second)
+    assert "\ue000" not in second
+    assert second.count("station-card") == first.count("station-card") == 12
+    with django_capture_on_commit_callbacks(execute=True):
+        Station.objects.filter(name="卡片站3").update(name="改名的卡片站")
+    assert "改名的卡片站" in get(client, url, data={"lat": "21.59", "lng": "108.36"})[1]
+    # English cards for the English page.
+    english = get(client, "/en/stations/nearby/", data={"lat": "21.59", "lng": "108.36"})[1]
+    assert "Showers" in english and "淋浴" not in english.split('id="nearby-results"')[1]

@@ -43,7 +43,8 @@ def insert_stations(count: int, rng: random.Random) -> None:
         rows.append([values[f.attname] for f in fields])
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {Station._meta.db_table} ({columns}) VALUES ({marks})", rows
+            f"INSERT INTO {Station._meta.db_table} ({columns}) VALUES ({marks})",  # noqa: S608
+            rows,
         )
 
 
