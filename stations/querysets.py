@@ -102,6 +102,29 @@ def _inscribed_square(lat: float, lng: float, radius_m: float) -> dict:
     }
 
 
+def driver_order_key(station) -> tuple:
+    """The station's place in ``in_driver_order``, worked out as the SQL there does."""
+    from .models import Station
+
+    route = ROAD_ORDER.index(station.route) if station.route in ROAD_ORDER else len(ROAD_ORDER)
+    along = {Station.Route.G228: station.longitude, Station.Route.G219: station.latitude}
+    districts = list(Station.District.values)
+    district = (
+        districts.index(station.district) if station.district in districts else len(districts)
+    )
+    return route, float(along.get(station.route, 0.0)), district, station.name, station.pk
+
+
+def _after(key: tuple) -> Q:
+    """Rows whose (road, position, district, name, id) comes after ``key``."""
+    names = ["order_route", "order_along", "order_district", "order_name", "pk"]
+    condition = Q()
+    for depth, name in enumerate(names):
+        equal = {earlier: key[i] for i, earlier in enumerate(names[:depth])}
+        condition |= Q(**equal, **{f"{name}__gt": key[depth]})
+    return condition
+
+
 def display_prefetches():
     """Prefetches for station cards: amenity rows with their amenity, and opening hours."""
     from .models import StationAmenity
@@ -133,7 +156,7 @@ class StationQuerySet(models.QuerySet):
             return self
         return self.none()
 
-    def in_driver_order(self):
+    def in_driver_order(self, *, after=None):
         """Order as a driver reads a road: G228, then G219, each from the Dongxing crossing
         outwards, then stations on other roads by district; the name last.
 
@@ -141,6 +164,10 @@ class StationQuerySet(models.QuerySet):
         coordinates: G228 runs east along the coast (longitude grows with the distance from
         Dongxing), G219 runs north along the border (latitude grows). Plain column
         arithmetic, no function per row; no index serves it (docs/stations.md has the cost).
+
+        With ``after`` (a station), only the stations that come after it in this order: the
+        list's next page by its last station (keyset), as cheap at any depth as the first,
+        where an OFFSET would read and drop every row before it.
         """
         from .models import Station
 
@@ -161,7 +188,15 @@ class StationQuerySet(models.QuerySet):
             ),
             default=Value(len(Station.District.values)),
         )
-        return self.order_by(route_rank, along, district_rank, ChineseCollate("name"), "pk")
+        queryset = self.alias(
+            order_route=route_rank,
+            order_along=along,
+            order_district=district_rank,
+            order_name=ChineseCollate("name"),
+        )
+        if after is not None:
+            queryset = queryset.filter(_after(driver_order_key(after)))
+        return queryset.order_by("order_route", "order_along", "order_district", "order_name", "pk")
 
     def for_display(self):
         """Prefetch what a list or card shows: amenities and opening hours (two queries)."""

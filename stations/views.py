@@ -2,7 +2,6 @@ import json
 import math
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -57,27 +56,44 @@ def _filter_values(request, amenities) -> dict:
 @require_safe
 def station_list(request):
     form, valid, amenities = _filter_context(request, StationFilterForm)
-    queryset = Station.objects.published().in_driver_order()
+    queryset = Station.objects.published()
     if valid and form.is_bound:
         queryset = form.filter(queryset)
     elif not valid:
         queryset = queryset.none()
-    # Amenities and hours are loaded only for cards the cache does not hold (stations.cards).
-    paginator = Paginator(queryset, PAGE_SIZE)
-    # get_page turns a non-number into page 1 and a huge number into the last page.
-    page = paginator.get_page(request.GET.get("page"))
-    stations = list(page.object_list)
+    after = _station_after(request)
+    # One row more than a page tells whether there is a next page; no COUNT, no OFFSET.
+    rows = list(queryset.in_driver_order(after=after)[: PAGE_SIZE + 1])
+    stations = rows[:PAGE_SIZE]
+    query = _query_without_page(request)
     context = {
         "form": form,
-        "page": page,
         "stations": stations,
+        # Amenities and hours are loaded only for cards the cache lacks (stations.cards).
         "cards": cards.cards(stations),
-        "count": paginator.count,
-        "query": _query_without_page(request),
+        # The count on the first page only: later pages cost the same at any depth.
+        "count": None if after else (len(rows) if len(rows) <= PAGE_SIZE else queryset.count()),
+        "is_later_page": after is not None,
+        "next_query": (f"{query}&after={stations[-1].pk}" if query else f"after={stations[-1].pk}")
+        if len(rows) > PAGE_SIZE
+        else "",
+        "first_query": query,
         "amenities": amenities,
         **_filter_values(request, amenities),
     }
     return render(request, "stations/list.html", context, status=200 if valid else 400)
+
+
+def _station_after(request):
+    """The station a later page starts after (``?after=<id>``), or None for the first page."""
+    raw = request.GET.get("after", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        return None
+    return (
+        Station.objects.filter(pk=int(raw))
+        .only("pk", "route", "latitude", "longitude", "district", "name")
+        .first()
+    )
 
 
 @require_safe
@@ -242,6 +258,7 @@ def _nearest_open(queryset, origin, stations, now):
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
     return query.urlencode()
 
 

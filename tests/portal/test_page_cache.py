@@ -337,7 +337,10 @@ def test_nearby_cards_come_from_the_cache_in_one_round_trip(
 ):
     for index in range(12):
         make_station(
-            f"卡片站{index}", latitude=21.58 + index * 0.001, longitude=108.36, amenities=["showers"]
+            f"卡片站{index}",
+            latitude=21.58 + index * 0.001,
+            longitude=108.36,
+            amenities=["showers"],
         )
     url = reverse("stations:nearby")
     first = get(client, url, data={"lat": "21.58", "lng": "108.36"})[1]
