@@ -24,9 +24,11 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.text import compress_string
 
 from portal.lib import dataversion
 
@@ -125,6 +127,8 @@ class PageCacheMiddleware:
                 "version": version,
                 "minute": minute,
                 "content": response.content,
+                # Compressed once here rather than on every hit (see _from_cache).
+                "gzip": compress_string(response.content) if len(response.content) >= 200 else None,
                 "headers": [
                     (name, value)
                     for name, value in response.items()
@@ -140,9 +144,22 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _from_cache(request, stored) -> HttpResponse:
-        response = HttpResponse(stored["content"])
+        # Compressed at storing time. Django's GZipMiddleware pads each response at random
+        # against BREACH, which needs a secret in the page: a stored page never holds one
+        # (no CSRF token, no session), so one compression serves every visitor.
+        compressed = stored.get("gzip") and re_accepts_gzip.search(
+            request.headers.get("Accept-Encoding", "")
+        )
+        response = HttpResponse(stored["gzip"] if compressed else stored["content"])
         for name, value in stored["headers"]:
             response[name] = value
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+            response["Content-Length"] = str(len(stored["gzip"]))
+            etag = response.get("ETag")
+            if etag and not etag.startswith("W/"):
+                response["ETag"] = "W/" + etag
+        patch_vary_headers(response, ("Accept-Encoding",))
         response["X-Page-Cache"] = "hit"
         # The feeds answer a revalidation with 304, from the cache too.
         etag = response.get("ETag")

@@ -359,3 +359,20 @@ def test_nearby_cards_come_from_the_cache_in_one_round_trip(
     # English cards for the English page.
     english = get(client, "/en/stations/nearby/", data={"lat": "21.59", "lng": "108.36"})[1]
     assert "Showers" in english and "淋浴" not in english.split('id="nearby-results"')[1]
+
+
+def test_a_hit_is_served_compressed_to_those_who_accept_it(client, make_station):
+    import gzip
+
+    make_station("港口站")
+    url = reverse("stations:list")
+    plain = get(client, url)[1]
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert response["X-Page-Cache"] == "hit"
+    assert response["Content-Encoding"] == "gzip"
+    assert int(response["Content-Length"]) == len(response.content)
+    assert "Accept-Encoding" in response["Vary"] and "Cookie" in response["Vary"]
+    assert gzip.decompress(response.content).decode() == plain
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "hit" and not again.has_header("Content-Encoding")
+    assert again.content.decode() == plain
