@@ -16,7 +16,9 @@ Everything happens on loopback against throwaway databases, in one run:
    read in-process with Django's test client, and the compressed size of the response.
 """
 
+import contextlib
 import gzip
+import io
 import os
 import random
 import shutil
@@ -171,7 +173,8 @@ def child_pages(size: str, cache_name: str) -> None:
     from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        call_command("seed_demo", verbosity=0)
     if size == "100k":
         from stations.models import Station
 
@@ -331,6 +334,8 @@ def redis_flush() -> bool:
 def main() -> int:
     failures = 0
     work = Path(tempfile.mkdtemp(prefix="driverhome-bench-"))
+    static = work / "static"
+    static.mkdir()
     started = time.monotonic()
     tool = "wrk -t2 -c8 (gzip)" if shutil.which("wrk") else "Python loop, 8 threads"
     try:
@@ -354,6 +359,8 @@ def main() -> int:
                 env = {
                     **BASE_ENV,
                     "DATABASE_URL": f"sqlite:///{work / f'{size}-{cache_name}.sqlite3'}",
+                    # No collected static files are needed: pages only name them.
+                    "STATIC_ROOT": str(static),
                 }
                 if cache_name == "Redis":
                     if not redis_flush():

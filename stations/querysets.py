@@ -274,18 +274,24 @@ class StationQuerySet(models.QuerySet):
         from .models import Station
 
         base = self.order_by()
+        # The count for one radius, compiled once: the radii differ only in the square's
+        # four bounds, found among the parameters by their stand-in values.
+        stand_ins = {"latitude__gte": -1e9, "latitude__lte": -2e9}
+        stand_ins |= {"longitude__gte": -3e9, "longitude__lte": -4e9}
+        inner_sql, inner_params = (
+            base.filter(**stand_ins).values("pk")[:limit].query.sql_with_params()
+        )
+        slots = {name: list(inner_params).index(value) for name, value in stand_ins.items()}
         picks, pick_params = [], []
         for index, radius in enumerate(NEARBY_RADII_M):
-            inner_sql, inner_params = (
-                base.filter(**_inscribed_square(lat, lng, radius))
-                .values("pk")[:limit]
-                .query.sql_with_params()
-            )
+            params = list(inner_params)
+            for name, value in _inscribed_square(lat, lng, radius).items():
+                params[slots[name]] = value
             # The ORM's own compiled SQL and an index: every value is a parameter.
             picks.append(
                 f"WHEN (SELECT COUNT(*) FROM ({inner_sql}) AS nearby_count) >= %s THEN {index}"  # noqa: S608
             )
-            pick_params += [*inner_params, limit]
+            pick_params += [*params, limit]
         boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
         boxes.append((-90.0, 90.0, -180.0, 180.0))
         world = len(NEARBY_RADII_M)

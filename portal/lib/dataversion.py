@@ -17,6 +17,7 @@ Only writes that bypass Django (``psql``, another program) go unseen; the page c
 keys on the minute, so they show within a minute.
 """
 
+import atexit
 import logging
 import re
 import secrets
@@ -27,6 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 
 logger = logging.getLogger("portal.cache")
@@ -91,7 +93,8 @@ def bump() -> None:
 
 def written_table(sql: Any) -> str | None:
     """Return the table an INSERT, UPDATE, DELETE or TRUNCATE statement writes, else None."""
-    if not isinstance(sql, str) or sql.lstrip()[:1] in ("S", "s", "W", "w"):
+    # Every query passes here: reads (Django's start with SELECT or WITH) leave at once.
+    if not isinstance(sql, str) or sql[:1] in ("S", "s", "W", "w", "("):
         return None
     match = _WRITE.match(sql)
     return match.group(1).lower() if match else None
@@ -99,6 +102,8 @@ def written_table(sql: Any) -> str | None:
 
 def _watcher(connection) -> Callable:
     def watch(execute, sql, params, many, context):
+        if getattr(connection, "_data_version_pending", False):
+            _bump_pending(connection)
         result = execute(sql, params, many, context)
         table = written_table(sql)
         if table and settings.PAGE_CACHE and table in watched_tables():
@@ -109,7 +114,30 @@ def _watcher(connection) -> Callable:
     return watch
 
 
+def _bump_pending(connection) -> None:
+    """Replace the token for an autocommit write, once no statement of it is running."""
+    if connection.in_atomic_block:
+        return  # not inside a later transaction, whose rollback would lose it
+    connection._data_version_pending = False
+    bump()
+
+
+def _bump_after_request(sender, **kwargs) -> None:
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if getattr(connection, "_data_version_pending", False):
+            _bump_pending(connection)
+
+
 def _bump_on_commit(connection) -> None:
+    if not connection.in_atomic_block:
+        # An autocommit write is committed already, but its statement may still be running
+        # (INSERT … RETURNING waits for its row to be read), and the database cache would
+        # write on the same connection in the middle of it. Before the next statement, or
+        # at the end of the request (or of the process), whichever comes first.
+        connection._data_version_pending = True
+        return
     # After the commit, so that no request reads the new token with the old rows. One
     # callback per statement, but one bump per commit: the first callback of a commit
     # moves the connection's generation on, the others of the same generation do nothing.
@@ -133,6 +161,8 @@ def _install(sender, connection, **kwargs) -> None:
 def watch_writes() -> None:
     """Watch every database connection this process opens (called from ``portal.apps``)."""
     connection_created.connect(_install, dispatch_uid="portal-data-version")
+    request_finished.connect(_bump_after_request, dispatch_uid="portal-data-version")
+    atexit.register(_bump_after_request, None)
     from django.db import connections
 
     for connection in connections.all(initialized_only=True):

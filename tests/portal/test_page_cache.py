@@ -376,3 +376,50 @@ def test_a_hit_is_served_compressed_to_those_who_accept_it(client, make_station)
     again = client.get(url)
     assert again["X-Page-Cache"] == "hit" and not again.has_header("Content-Encoding")
     assert again.content.decode() == plain
+
+
+@pytest.mark.parametrize(
+    ("sql", "table"),
+    [
+        ('INSERT INTO "stations_station" ("name") VALUES (%s)', "stations_station"),
+        ('INSERT OR IGNORE INTO "stations_station" ("name") VALUES (%s)', "stations_station"),
+        ('UPDATE "events_event" SET "title" = %s', "events_event"),
+        ('DELETE FROM "stations_openinghours" WHERE "id" IN (%s)', "stations_openinghours"),
+        ("update stations_station set name = 'x'", "stations_station"),
+        ('SELECT "stations_station"."id" FROM "stations_station"', None),
+        ('WITH nearby_pick AS (SELECT 1) SELECT * FROM "stations_station"', None),
+    ],
+)
+def test_written_table_reads_the_statement(sql, table):
+    assert dataversion.written_table(sql) == table
+
+
+def test_watched_tables_cover_the_listed_apps_and_their_link_tables():
+    tables = dataversion.watched_tables()
+    assert {"stations_station", "stations_stationamenity", "events_event"} <= tables
+    assert "accounts_organisation" in tables
+    assert "accounts_user" not in tables and "portal_cache" not in tables
+    assert "django_session" not in tables and "helpdesk_helprequest" not in tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_autocommit_writes_count_and_leave_their_rows_whole(client, settings, make_station):
+    # Outside any transaction, as management commands and plain scripts write: the token is
+    # replaced only once the statement is done (an INSERT … RETURNING still had its row to
+    # read, and the database cache writes on the same connection).
+    from accounts.models import Organisation
+    from notices.models import GroupWebhook
+
+    settings.PAGE_CACHE = True
+    url = reverse("stations:list")
+    get(client, url)
+    assert get(client, url)[0]["X-Page-Cache"] == "hit"
+    branch = Organisation.objects.create(name="自动提交支部", kind=Organisation.Kind.BRANCH)
+    GroupWebhook.objects.create(
+        name="hook", provider="wecom", organisation=branch, url="https://example.org/hook?key=k"
+    )
+    assert Organisation.objects.filter(pk=branch.pk).exists()
+    make_station("自动提交站")
+    response, html = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "自动提交站" in html
