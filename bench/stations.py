@@ -132,7 +132,12 @@ def child_nearby() -> None:
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         median, p95 = statistics.median(timings), timings[int(len(timings) * 0.95)]
-        print(f"  {connection.vendor:<10} {size:>7}   {median:6.2f} / {p95:6.2f}", flush=True)
+        load = os.getloadavg()[0]
+        print(
+            f"  {connection.vendor:<10} {size:>7}   {median:6.2f} / {p95:6.2f}"
+            f"   (load average {load:.1f} on {os.cpu_count()} cores)",
+            flush=True,
+        )
 
 
 def public_pages() -> dict[str, str]:
@@ -142,12 +147,14 @@ def public_pages() -> dict[str, str]:
 
     station = Station.objects.published().order_by("pk").first()
     event = Event.objects.upcoming().first() or Event.objects.filter(published=True).first()
-    stations = Station.objects.published().count()
-    deep = max(1, stations // 20 - 1)
+    in_order = Station.objects.published().in_driver_order()
+    stations = in_order.count()
+    # The last page of the list, by the station before it (keyset; the bench may OFFSET).
+    deep = in_order[max(0, stations - 21)]
     pages = {
         "home /": "/",
         "list /stations/": "/stations/",
-        f"list page {deep}": f"/stations/?page={deep}",
+        "list, last page": f"/stations/?after={deep.pk}",
         "list /en/stations/": "/en/stations/",
         "nearby": f"/stations/nearby/?lat={PORT[0]}&lng={PORT[1]}",
         "station page": f"/stations/{station.slug}/",
@@ -197,7 +204,10 @@ def child_pages(size: str, cache_name: str) -> None:
         counts[label] = (measured[0], measured[1], size_gz)
     rates = serve_and_load({"bare view": "/bench/bare", **pages})
     bare = statistics.median(rates["bare view"])
-    print(f"\n{size} stations, {cache_name} cache: ratio to the bare view ({bare:.0f} req/s)")
+    print(
+        f"\n{size} stations, {cache_name} cache: ratio to the bare view ({bare:.0f} req/s;"
+        f" load average {os.getloadavg()[0]:.1f})"
+    )
     print(f"  {'page':<28} {'req/s':>7} {'ratio':>6}   queries miss/hit   gzip bytes")
     for label in pages:
         rate = statistics.median(rates[label])

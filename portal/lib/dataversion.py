@@ -27,8 +27,8 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.core.signals import request_finished
+from django.db import transaction
 from django.db.backends.signals import connection_created
 
 logger = logging.getLogger("portal.cache")
