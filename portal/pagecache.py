@@ -4,7 +4,8 @@ A middleware (``PageCacheMiddleware``, after ``LocaleMiddleware``) rather than a
 views, so the apps' views stay as they are and what is cached is one list here
 (``CACHED_VIEWS``). docs/performance.md has the reasoning and the figures.
 
-A page is stored under its full path (query string included) and language, with the data
+A page is stored under its full path (query string included), language and release (its
+hashed static files), with the data
 version (``portal.lib.dataversion``) and the local minute it was rendered in. It is served
 only while both are still current: a write of the data it shows (saves, deletes, bulk
 writes, imports) or the next minute (open now, the next events) makes it miss. One round
@@ -18,6 +19,7 @@ Never cached, never served from the cache:
 - any view not in ``CACHED_VIEWS`` (staff pages, forms, nearby with its position).
 """
 
+import functools
 import hashlib
 import logging
 
@@ -30,6 +32,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import compress_string
 
+from portal import pwa
 from portal.lib import dataversion
 
 logger = logging.getLogger("portal.cache")
@@ -64,10 +67,17 @@ def _minute() -> str:
     return timezone.localtime(timezone.now()).strftime("%Y%m%d%H%M")
 
 
+@functools.cache
+def release() -> str:
+    """This release's static files (the offline app's version): pages name hashed files, so
+    a page stored by the previous release must not outlive it."""
+    return pwa.worker_config()["version"]
+
+
 def page_key_for(full_path: str, language: str) -> str:
-    """The cache key of a page: its full path (query string included) and language."""
+    """The cache key of a page: release, language and full path (query string included)."""
     digest = hashlib.sha256(full_path.encode()).hexdigest()[:32]
-    return f"page:{language}:{digest}"
+    return f"page:{release()}:{language}:{digest}"
 
 
 def page_key(request) -> str:

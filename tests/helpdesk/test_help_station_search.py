@@ -127,3 +127,12 @@ def test_help_form_weighs_the_same_at_60_and_at_100k_stations(client, make_stati
     assert Station.objects.count() == 100_000
     at_100k = compressed_size(client, url)
     assert abs(at_100k - at_60) <= 0.1 * at_60, (at_60, at_100k)
+
+
+def test_enter_in_a_field_sends_rather_than_searches(client):
+    # Browsers press the form's first submit button on Enter: it must be "Send".
+    html = client.get(reverse("helpdesk:form")).content.decode()
+    form = html[html.index('<form method="post"') :]
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'type="submit"' in first and "find_station" not in first
+    assert form.index('name="find_station"') < form.index('id="send-help"')
