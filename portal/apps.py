@@ -28,6 +28,10 @@ class PortalConfig(AppConfig):
 
         # The station manager's stations and the monthly report, on the staff home.
         staff_home.register()
+        # Every write of the data public pages show starts a new data version (page cache).
+        from portal.lib.dataversion import watch_writes
+
+        watch_writes()
 
     @staticmethod
     def _invalidate_figures_on_change():

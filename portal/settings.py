@@ -130,6 +130,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous GETs of the public pages and feeds from the shared cache, once the language
+    # is known and before the per-visitor layers (CSRF, sign-in, sessions' staff checks).
+    "portal.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,8 +182,14 @@ SQLITE_OPTIONS = {
 
 # Database URL: postgres://user:pass@host:5432/name for PostgreSQL; default SQLite in var/.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Seconds a worker keeps its database connection open between requests (0: a new one per
+# request). Persistent by default in production: opening a PostgreSQL connection costs more
+# than most pages' queries. Each connection is checked before a request reuses it
+# (CONN_HEALTH_CHECKS), and a SQLite one also checks that its file is still in place
+# (portal/db). docs/performance.md says what to watch (PostgreSQL max_connections).
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 600)
 try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -222,6 +231,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
+
+# The shared page cache for anonymous visitors' GETs of the public pages and feeds
+# (portal/pagecache.py, docs/performance.md): in Redis with REDIS_URL, else in the database
+# cache. Off (0) serves every page afresh.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# The data public pages show: a write to any of these apps' tables (or these models'),
+# by any means Django sends SQL, starts a new data version and every cached page misses.
+# An app label covers its future models too; add a label here when a public page starts
+# showing another app's data (portal/lib/dataversion.py).
+PAGE_CACHE_DATA = ["stations", "events", "accounts.Organisation"]
 
 # --- Authentication and lockout ---------------------------------------------------------
 

@@ -243,7 +243,7 @@ def near_collection(queryset, point, *, tile_crs: str, extra_for) -> dict[str, A
 
     from .querysets import display_prefetches
 
-    stations, _radius = queryset.nearest(*point, limit=NEAR_COUNT, enough=NEAR_COUNT)
+    stations = queryset.nearest(*point, limit=NEAR_COUNT)
     prefetch_related_objects(stations, *display_prefetches())
     extra = extra_for([station.pk for station in stations]) if stations else {}
     return {

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.expressions import Func
+from django.db.models.expressions import Func, RawSQL
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -14,8 +14,8 @@ from accounts.permissions import is_active_staff, is_station_manager, is_superus
 from . import geo
 from .road.querysets import RoadQuerySetMixin
 
-# Radii tried in turn until enough stations are found; None means the whole world.
-NEARBY_RADII_M = (5_000, 20_000, 60_000, 200_000, 600_000, None)
+# Search radii for nearby, smallest first; beyond the last, the whole world.
+NEARBY_RADII_M = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_500_000)
 
 # The highways in the order the station list shows them (other roads come after).
 ROAD_ORDER = ("G228", "G219")
@@ -84,16 +84,46 @@ class ChineseCollate(Collate):
         return compiler.compile(self.source_expressions[0])
 
 
-def _box(lat: float, lng: float, radius_m: float | None) -> dict:
-    if radius_m is None:
-        return {}
-    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius_m)
+def _inscribed_square(lat: float, lng: float, radius_m: float) -> dict:
+    """A box every point of which lies within ``radius_m`` of the point.
+
+    Half-sides of radius/√2 (less 1 % for the sphere's curvature), the longitude span
+    taken at the latitude nearest the equator, where a degree of longitude is longest.
+    """
+    half = radius_m / math.sqrt(2) * 0.99
+    dlat = half / geo.METRES_PER_DEGREE_LAT
+    low, high = lat - dlat, lat + dlat
+    nearest_equator = 0.0 if low <= 0 <= high else min(abs(low), abs(high))
+    dlng = half / (geo.METRES_PER_DEGREE_LAT * math.cos(math.radians(nearest_equator)))
     return {
-        "latitude__gte": min_lat,
-        "latitude__lte": max_lat,
-        "longitude__gte": min_lng,
-        "longitude__lte": max_lng,
+        "latitude__gte": low,
+        "latitude__lte": high,
+        "longitude__gte": lng - dlng,
+        "longitude__lte": lng + dlng,
     }
+
+
+def driver_order_key(station) -> tuple:
+    """The station's place in ``in_driver_order``, worked out as the SQL there does."""
+    from .models import Station
+
+    route = ROAD_ORDER.index(station.route) if station.route in ROAD_ORDER else len(ROAD_ORDER)
+    along = {Station.Route.G228: station.longitude, Station.Route.G219: station.latitude}
+    districts = list(Station.District.values)
+    district = (
+        districts.index(station.district) if station.district in districts else len(districts)
+    )
+    return route, float(along.get(station.route, 0.0)), district, station.name, station.pk
+
+
+def _after(key: tuple) -> Q:
+    """Rows whose (road, position, district, name, id) comes after ``key``."""
+    names = ["order_route", "order_along", "order_district", "order_name", "pk"]
+    condition = Q()
+    for depth, name in enumerate(names):
+        equal = {earlier: key[i] for i, earlier in enumerate(names[:depth])}
+        condition |= Q(**equal, **{f"{name}__gt": key[depth]})
+    return condition
 
 
 def display_prefetches():
@@ -127,7 +157,7 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
             return self
         return self.none()
 
-    def in_driver_order(self):
+    def in_driver_order(self, *, after=None):
         """Order as a driver reads a road: G228, then G219, each from the Dongxing crossing
         outwards, then stations on other roads by district; the name last.
 
@@ -135,6 +165,10 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         coordinates: G228 runs east along the coast (longitude grows with the distance from
         Dongxing), G219 runs north along the border (latitude grows). Plain column
         arithmetic, no function per row; no index serves it (docs/stations.md has the cost).
+
+        With ``after`` (a station), only the stations that come after it in this order: the
+        list's next page by its last station (keyset), as cheap at any depth as the first,
+        where an OFFSET would read and drop every row before it.
         """
         from .models import Station
 
@@ -155,7 +189,15 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
             ),
             default=Value(len(Station.District.values)),
         )
-        return self.order_by(route_rank, along, district_rank, ChineseCollate("name"), "pk")
+        queryset = self.alias(
+            order_route=route_rank,
+            order_along=along,
+            order_district=district_rank,
+            order_name=ChineseCollate("name"),
+        )
+        if after is not None:
+            queryset = queryset.filter(_after(driver_order_key(after)))
+        return queryset.order_by("order_route", "order_along", "order_district", "order_name", "pk")
 
     def for_display(self):
         """Prefetch what a list or card shows: amenities and opening hours (two queries)."""
@@ -230,25 +272,63 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         Used when every station in the nearby list is closed: no radius limit, since the
         nearest open one may be far (11 km at 04:45 on the demo data).
         """
-        return self.open_at(moment).by_distance(lat, lng).first()
+        rows = self.open_at(moment).nearest(lat, lng, limit=1)
+        return rows[0] if rows else None
 
-    def nearest(self, lat: float, lng: float, *, limit: int = 20, enough: int = 10):
-        """Return (stations nearest first, radius used) widening the radius until enough.
+    def nearest(self, lat: float, lng: float, *, limit: int = 20) -> list:
+        """Return the ``limit`` stations nearest to the point, nearest first, in one query.
 
-        One query per radius tried (at most len(NEARBY_RADII_M)); most searches near
-        stations need one. Stations come with ``distance_m`` set.
+        The same stations, in the same order, as ordering every row by distance (ties by
+        id), at any density and with any filters on the queryset, but reading only a box
+        on the (latitude, longitude) index. The box is picked inside the same statement
+        (a ``WITH`` clause): the smallest of ``NEARBY_RADII_M`` whose inscribed square
+        already holds ``limit`` matching stations (counting stops at ``limit``), else the
+        whole world. Every station in that square lies within the radius, so the nearest
+        ``limit`` do too, and the box around the radius's circle holds them all. Stations
+        come with ``distance_m`` set. docs/performance.md has the figures.
         """
-        radius = None
-        rows = []
-        for radius in NEARBY_RADII_M:
-            # A bounding box on the (latitude, longitude) index in SQL, nearest first; the
-            # circle is cut in Python, sparing a second distance expression per row.
-            rows = list(self.filter(**_box(lat, lng, radius)).by_distance(lat, lng)[:limit])
-            if radius is not None:
-                rows = [row for row in rows if row.distance_m <= radius]
-            if len(rows) >= enough:
-                break
-        return rows, radius
+        from .models import Station
+
+        base = self.order_by()
+        # The count for one radius, compiled once: the radii differ only in the square's
+        # four bounds, found among the parameters by their stand-in values.
+        stand_ins = {"latitude__gte": -1e9, "latitude__lte": -2e9}
+        stand_ins |= {"longitude__gte": -3e9, "longitude__lte": -4e9}
+        inner_sql, inner_params = (
+            base.filter(**stand_ins).values("pk")[:limit].query.sql_with_params()
+        )
+        slots = {name: list(inner_params).index(value) for name, value in stand_ins.items()}
+        picks, pick_params = [], []
+        for index, radius in enumerate(NEARBY_RADII_M):
+            params = list(inner_params)
+            for name, value in _inscribed_square(lat, lng, radius).items():
+                params[slots[name]] = value
+            # The ORM's own compiled SQL and an index: every value is a parameter.
+            picks.append(
+                f"WHEN (SELECT COUNT(*) FROM ({inner_sql}) AS nearby_count) >= %s THEN {index}"  # noqa: S608
+            )
+            pick_params += [*params, limit]
+        boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
+        boxes.append((-90.0, 90.0, -180.0, 180.0))
+        world = len(NEARBY_RADII_M)
+
+        def bound(position: int):
+            whens = " ".join(f"WHEN {index} THEN %s" for index in range(world))
+            return RawSQL(  # noqa: S611 (no value in the SQL: the bounds are parameters)
+                f"(SELECT CASE nearby_pick.radius {whens} ELSE %s END FROM nearby_pick)",  # noqa: S608
+                [float(box[position]) for box in boxes],
+                output_field=models.FloatField(),
+            )
+
+        query = base.filter(
+            latitude__gte=bound(0),
+            latitude__lte=bound(1),
+            longitude__gte=bound(2),
+            longitude__lte=bound(3),
+        ).by_distance(lat, lng)[:limit]
+        sql, params = query.query.sql_with_params()
+        pick = f"WITH nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius) "
+        return list(Station.objects.raw(pick + sql, [*pick_params, *params]))
 
 
 class StationCorrectionQuerySet(models.QuerySet):

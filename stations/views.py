@@ -1,9 +1,9 @@
 import json
+import math
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.db.models import Max, Min, prefetch_related_objects
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,12 +15,11 @@ from django.views.decorators.http import require_safe
 
 from portal.lib.jsonscript import script_json
 
-from . import extensions, feeds, geo
+from . import cards, extensions, feeds, geo
 from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
 from .parking import parking_now
-from .querysets import display_prefetches
 
 PAGE_SIZE = 20
 # How long the map page keeps the stations' extent (where the map opens).
@@ -68,47 +67,69 @@ def _filter_values(request, amenities) -> dict:
 @require_safe
 def station_list(request):
     form, valid, amenities = _filter_context(request, StationFilterForm)
-    queryset = Station.objects.published().in_driver_order()
+    queryset = Station.objects.published()
     if valid and form.is_bound:
         queryset = form.filter(queryset)
     elif not valid:
         queryset = queryset.none()
-    paginator = Paginator(queryset.for_display(), PAGE_SIZE)
-    # get_page turns a non-number into page 1 and a huge number into the last page.
-    page = paginator.get_page(request.GET.get("page"))
+    after = _station_after(request)
+    # One row more than a page tells whether there is a next page; no COUNT, no OFFSET.
+    rows = list(queryset.in_driver_order(after=after)[: PAGE_SIZE + 1])
+    stations = rows[:PAGE_SIZE]
+    query = _query_without_page(request)
     context = {
         "form": form,
-        "page": page,
-        "stations": _for_cards(page.object_list),
-        "count": paginator.count,
-        "query": _query_without_page(request),
+        "stations": stations,
+        # Amenities and hours are loaded only for cards the cache lacks (stations.cards).
+        "cards": cards.cards(stations),
+        # The count on the first page only: later pages cost the same at any depth.
+        "count": None if after else (len(rows) if len(rows) <= PAGE_SIZE else queryset.count()),
+        "is_later_page": after is not None,
+        "next_query": (f"{query}&after={stations[-1].pk}" if query else f"after={stations[-1].pk}")
+        if len(rows) > PAGE_SIZE
+        else "",
+        "first_query": query,
         "amenities": amenities,
         **_filter_values(request, amenities),
     }
     return render(request, "stations/list.html", context, status=200 if valid else 400)
 
 
+def _station_after(request):
+    """The station a later page starts after (``?after=<id>``), or None for the first page."""
+    raw = request.GET.get("after", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        return None
+    return (
+        Station.objects.filter(pk=int(raw))
+        .only("pk", "route", "latitude", "longitude", "district", "name")
+        .first()
+    )
+
+
 @require_safe
 def nearby(request):
     form, valid, amenities = _filter_context(request, NearbyForm)
     origin = form.origin if valid else None
-    stations, radius, nearest_open = [], None, None
+    stations, station_cards, radius_km, nearest_open = [], [], None, None
     if origin is not None:
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
-        stations, radius = queryset.nearest(*origin, limit=PAGE_SIZE)
-        # Distances were computed in SQL; prefetching keeps the query count flat.
-        prefetch_related_objects(stations, *display_prefetches())
+        stations = queryset.nearest(*origin, limit=PAGE_SIZE)
+        # "Within N km": the farthest station shown, rounded up.
+        radius_km = math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
-        stations = _for_cards(stations, now=now)
+        # Cards from the cache; amenities and hours loaded only for those it lacks.
+        station_cards = cards.cards(stations, now=now, distance=True)
         nearest_open = _nearest_open(queryset, origin, stations, now)
     context = {
         "form": form,
         "origin": origin,
         "stations": stations,
+        "cards": station_cards,
         "nearest_open": nearest_open,
-        "radius_km": round(radius / 1000) if radius else None,
+        "radius_km": radius_km,
         "amenities": amenities,
         **_filter_values(request, amenities),
     }
@@ -143,6 +164,7 @@ def detail(request, slug):
         "display_point": geo.to_display(
             station.latitude, station.longitude, settings.MAP_TILES_CRS
         ),
+        "minimap_options": _minimap_options(),
         "panels": extensions.panels_for(station),
         "parking": parking_now(station, now),
         "live_issues": [
@@ -342,7 +364,17 @@ def _for_cards(stations, now=None):
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
     return query.urlencode()
+
+
+def _minimap_options() -> dict:
+    """django-leaflet's map options (tiles, zoom limits), as its ``leaflet_map`` tag builds
+    them, for the station page's script to read from a JSON block instead of an inline
+    script (which would need a per-response nonce, and so no shared page cache)."""
+    from leaflet.templatetags.leaflet_tags import leaflet_map
+
+    return json.loads(leaflet_map("station-leaflet")["djoptions"])
 
 
 def _hours_by_day(station):

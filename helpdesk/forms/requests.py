@@ -55,12 +55,17 @@ class HelpRequestForm(BotCheckedForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
-    station = forms.ModelChoiceField(
-        label=_("At a station"),
-        queryset=Station.objects.published().in_driver_order(),
-        to_field_name="slug",
+    # A station picked from a short list (the one the driver came from, or what a search
+    # found), never a list of every station: the form weighs the same at any count.
+    station = forms.CharField(
+        label=_("At a station"), required=False, max_length=200, widget=forms.RadioSelect
+    )
+    station_q = forms.CharField(
+        label=_("Find a station"),
         required=False,
-        empty_label=_("Not at a station"),
+        max_length=100,
+        help_text=_("Name, road or place. With your location shared, the nearest come first."),
+        widget=forms.TextInput(attrs={"enterkeyhint": "search", "autocomplete": "off"}),
     )
     latitude = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
@@ -76,8 +81,39 @@ class HelpRequestForm(BotCheckedForm):
         help_text=_("The tracking code now, then a line when it is passed on or solved."),
     )
 
+    def __init__(self, *args, stations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_station_choices(stations)
+
+    def set_station_choices(self, stations) -> None:
+        """Offer ``stations`` (with ``distance_label`` when known), then "not at a station"."""
+        self.station_options = list(stations)
+        self.fields["station"].widget.choices = [
+            *(
+                (
+                    s.slug,
+                    f"{s.name} · {s.distance_label}"
+                    if getattr(s, "distance_label", "")
+                    else s.name,
+                )
+                for s in self.station_options
+            ),
+            ("", _("Not at a station")),
+        ]
+
     def clean_phone(self) -> str:
         return normalize_mobile(self.cleaned_data["phone"])
+
+    def clean_station(self) -> Station | None:
+        slug = valid_slug(self.cleaned_data.get("station"))
+        if not slug:
+            if self.cleaned_data.get("station"):
+                raise forms.ValidationError(_("Pick a station from the list, or search again."))
+            return None
+        station = Station.objects.published().filter(slug=slug).first()
+        if station is None:
+            raise forms.ValidationError(_("Pick a station from the list, or search again."))
+        return station
 
     def clean_latitude(self):
         return _coordinate(self.cleaned_data.get("latitude"), -90, 90)

@@ -2,7 +2,9 @@
 
 import math
 
+from django import forms as django_forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext, pgettext_lazy
@@ -39,8 +41,10 @@ PUBLIC_STEPS = {
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def help_form(request):
+    if request.method == "POST" and "find_station" in request.POST:
+        return _station_search_step(request)
     if request.method == "POST":
-        form = forms.HelpRequestForm(request.POST)
+        form = forms.HelpRequestForm(request.POST, stations=_stations_named(request.POST))
         if form.is_valid():
             data = form.cleaned_data
             existing = HelpRequest.objects.filter(form_token=data["token"]).first()
@@ -70,15 +74,70 @@ def help_form(request):
             request.session["help_code"] = existing.code
             return redirect("helpdesk:sent")
     else:
-        initial = {}
-        slug = forms.valid_slug(request.GET.get("station"))
-        if slug and Station.objects.published().filter(slug=slug).exists():
-            initial["station"] = slug
-        form = forms.HelpRequestForm(initial=initial)
+        stations = _stations_named(request.GET)
+        initial = {"station": stations[0].slug} if stations else {}
+        form = forms.HelpRequestForm(initial=initial, stations=stations)
     return render(
         request,
         "helpdesk/requests/form.html",
         {"form": form, "min_fill_seconds": settings.HELP_MIN_FILL_SECONDS},
+    )
+
+
+# Stations a search step offers.
+STATION_MATCHES = 8
+
+
+def _stations_named(data) -> list:
+    """The station the query or the form names (``station=<slug>``), as a one-item list."""
+    slug = forms.valid_slug(data.get("station"))
+    station = Station.objects.published().filter(slug=slug).first() if slug else None
+    return [station] if station else []
+
+
+def _station_search_step(request):
+    """Re-show the form as typed, with the stations matching the search to pick from.
+
+    Nearest first when the driver shared a position, else in the list's road order; at
+    most ``STATION_MATCHES``, in one query whatever the number of stations. Nothing is
+    checked or sent in this step: the signed token is kept, so the fill time runs on.
+    """
+    from stations.geo import format_distance
+
+    form = forms.HelpRequestForm(request.POST)
+    query = str(request.POST.get("station_q", "")).replace("\x00", "").strip()[:100]
+    try:
+        lat = forms._coordinate(request.POST.get("latitude"), -90, 90)
+        lng = forms._coordinate(request.POST.get("longitude"), -180, 180)
+    except ValidationError:
+        lat = lng = None  # an unreadable position only loses the nearest-first order
+    stations = Station.objects.published().search(query)
+    if lat is not None and lng is not None:
+        matches = stations.nearest(float(lat), float(lng), limit=STATION_MATCHES)
+        for station in matches:
+            station.distance_label = format_distance(station.distance_m)
+    elif query:
+        matches = list(stations.in_driver_order()[:STATION_MATCHES])
+    else:
+        matches = []
+    chosen = _stations_named(request.POST)
+    matches = chosen + [s for s in matches if not chosen or s.pk != chosen[0].pk]
+    initial = {name: request.POST.get(name, "") for name in form.fields}
+    for name, field in form.fields.items():
+        if isinstance(field, django_forms.BooleanField):
+            initial[name] = name in request.POST
+    initial["station"] = chosen[0].slug if chosen else (matches[0].slug if matches else "")
+    form = forms.HelpRequestForm(initial=initial, stations=matches)
+    if request.POST.get("token"):
+        form.initial["token"] = request.POST["token"]
+    return render(
+        request,
+        "helpdesk/requests/form.html",
+        {
+            "form": form,
+            "min_fill_seconds": settings.HELP_MIN_FILL_SECONDS,
+            "station_search": {"query": query, "found": len(matches) - len(chosen)},
+        },
     )
 
 

@@ -6,8 +6,15 @@ fail while the health check said ok. This backend opens the file as a ``mode=rw`
 a missing file is an error (``/healthz`` answers 503). Only the ``migrate`` command (see
 ``portal/management/commands/migrate.py``) may create it, which keeps a fresh install to
 one step. In-memory test databases are untouched.
+
+Connections persist between requests in production (``DB_CONN_MAX_AGE``). An open SQLite
+connection keeps reading a file that was moved away, so the health check Django runs
+before reusing a connection (``CONN_HEALTH_CHECKS``) also asks whether the path still
+names the file the connection opened; when it does not, Django opens a new connection,
+which fails as above.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,4 +47,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         name = str(conn_params.get("database", ""))
         if not _create_missing and not self.is_in_memory_db() and not name.startswith("file:"):
             conn_params = {**conn_params, "database": read_write_uri(name)}
-        return super().get_new_connection(conn_params)
+        connection = super().get_new_connection(conn_params)
+        self._file_identity = self._identity()
+        return connection
+
+    def _identity(self) -> tuple[int, int] | None:
+        if self.is_in_memory_db():
+            return None
+        try:
+            stat = os.stat(self.settings_dict["NAME"])
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def is_usable(self) -> bool:
+        """Usable while the connection answers and its file is still where it was opened."""
+        if not super().is_usable():
+            return False
+        identity = getattr(self, "_file_identity", None)
+        return identity is None or identity == self._identity()

@@ -12,6 +12,8 @@
   form.addEventListener("submit", async (event) => {
     // The outbox script comes later in the page; without it the browser posts as usual.
     if (navigator.onLine || !self.HelpOutbox) return;
+    // "Search stations" asks the server: nothing to keep for later.
+    if (event.submitter && event.submitter.name === "find_station") return;
     event.preventDefault();
     // Nobody checks it before the connection is back: catch what the phone can check now.
     if (!form.checkValidity()) {

@@ -81,6 +81,8 @@ def start(tmp: Path, extra_env: dict[str, str] | None = None) -> ProductionServe
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "REDIS_URL": "",
+        # The shared page cache on, as in production (the unit tests run without it).
+        "PAGE_CACHE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         **(extra_env or {}),
     }

@@ -20,7 +20,7 @@ def test_driver_sends_help_request_on_phone(live_server, phone_page, settings):
     page.fill("#id_description", "Gearbox failed on the coast road")
     page.fill("#id_phone", "138 0000 4321")
     page.fill("#id_location_text", "G228 near Qisha")
-    page.click("button[type=submit]")
+    page.click("#send-help")
     code = page.locator("#tracking-code").inner_text()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     stored = HelpRequest.objects.get()
@@ -48,7 +48,21 @@ def test_use_my_location_rounds_to_three_decimals(live_server, phone_page, setti
     page.check("input[name=category][value=breakdown]")
     page.fill("#id_description", "刹车失灵")
     page.fill("#id_phone", "13800004321")
-    page.click("button[type=submit]")
+    page.click("#send-help")
     page.locator("#tracking-code").wait_for()
     stored = HelpRequest.objects.get()
     assert (str(stored.latitude), str(stored.longitude)) == ("21.612", "108.355")
+
+
+def test_enter_in_the_phone_field_sends_the_form(live_server, phone_page, settings):
+    settings.HELP_MIN_FILL_SECONDS = 0
+    cache.clear()
+    page = phone_page
+    page.goto(f"{live_server.url}/en/help/")
+    page.check("input[name=category][value=breakdown]")
+    page.fill("#id_description", "Flat tyre")
+    page.fill("#id_location_text", "G228 km 40")
+    page.fill("#id_phone", "138 0000 4321")
+    page.press("#id_phone", "Enter")
+    page.locator("#tracking-code").wait_for()
+    assert HelpRequest.objects.count() == 1

@@ -193,7 +193,7 @@ def fill_help_form(page, description, phone_number, place):
     page.fill("#id_description", description)
     page.fill("#id_phone", phone_number)
     page.fill("#id_location_text", place)
-    page.locator("main form button[type=submit]").click()
+    page.locator("#send-help").click()
 
 
 def assert_sent_once_when_back_online(context, page, server, description):

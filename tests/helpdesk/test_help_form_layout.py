@@ -27,8 +27,8 @@ def test_page_shows_urgent_first_and_the_location_rule_before_sending(client):
     assert shown.index("urgent") < shown.index("category") < shown.index("description")
     # The location requirement is stated next to the location fields, before the button.
     rule = form.index('id="location-required"')
-    assert form.index("<legend><strong>您在哪里？") < rule < form.index('name="station"')
-    assert rule < form.index('type="submit"')
+    assert form.index("<legend><strong>您在哪里？") < rule < form.index('name="station_q"')
+    assert rule < form.index('id="send-help"')
     assert "必填" in form[rule : rule + 200]
 
 

@@ -63,8 +63,13 @@ def test_names_last_within_a_district(make_station):
         assert found == ["东站", "北站", "安站"]
 
 
-def test_help_form_stations_follow_the_roads(client, road):
+def test_help_form_station_search_follows_the_roads(client, road):
+    import re
+
     from helpdesk.forms.requests import HelpRequestForm
 
-    choices = [label for _value, label in HelpRequestForm().fields["station"].choices][1:]
-    assert choices == EXPECTED
+    data = {"token": HelpRequestForm.new_token(), "station_q": "站", "find_station": "1"}
+    html = client.post(reverse("helpdesk:form"), data).content.decode()
+    slugs = re.findall(r'<input type="radio" name="station" value="([^"]+)"', html)
+    by_slug = dict(Station.objects.values_list("slug", "name"))
+    assert [by_slug[slug] for slug in slugs] == EXPECTED

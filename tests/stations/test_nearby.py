@@ -1,4 +1,4 @@
-"""Nearby search: real distances, nearest first, widening radius, bad input."""
+"""Nearby search: real distances, nearest first, one query, bad input."""
 
 import random
 import re
@@ -37,7 +37,7 @@ def test_nearest_order_equals_a_full_scan_for_random_origins(scattered):
     visible = list(Station.objects.published())
     for _ in range(25):
         lat, lng = rng.uniform(21.3, 22.4), rng.uniform(107.8, 108.8)
-        rows, _radius = Station.objects.published().nearest(lat, lng, limit=10, enough=10)
+        rows = Station.objects.published().nearest(lat, lng, limit=10)
         expected = sorted(
             visible, key=lambda s: (geo.haversine_m(lat, lng, s.latitude, s.longitude), s.pk)
         )[:10]
@@ -48,20 +48,36 @@ def test_sql_distances_match_geodesic_within_half_a_percent(scattered):
     rng = random.Random(5)
     for _ in range(20):
         lat, lng = rng.uniform(21.3, 22.4), rng.uniform(107.8, 108.8)
-        rows, _radius = Station.objects.published().nearest(lat, lng, limit=20)
+        rows = Station.objects.published().nearest(lat, lng, limit=20)
         for station in rows:
             exact = Geodesic.WGS84.Inverse(lat, lng, station.latitude, station.longitude)["s12"]
             assert station.distance_m == pytest.approx(exact, rel=0.005)
 
 
-def test_radius_widens_until_enough_stations(make_station):
+def test_one_query_reaches_as_far_as_the_nearest_stations_are(
+    make_station, django_assert_num_queries
+):
     near = make_station(latitude=21.581, longitude=108.361)
     far = [make_station(latitude=21.9 + i * 0.004, longitude=108.0) for i in range(12)]
-    rows, radius = Station.objects.published().nearest(*PORT, limit=20, enough=10)
+    farther = make_station(latitude=30.0, longitude=120.0)
+    with django_assert_num_queries(1):
+        rows = Station.objects.published().nearest(*PORT, limit=20)
     assert rows[0] == near
-    assert len(rows) == 13
-    assert radius == 60_000
-    assert set(rows[1:]) == set(far)
+    assert set(rows[1:13]) == set(far)
+    assert rows[13] == farther
+    with django_assert_num_queries(1):
+        rows = Station.objects.published().nearest(*PORT, limit=5)
+    assert rows[0] == near and len(rows) == 5
+
+
+def test_filters_apply_inside_the_one_query(make_station, django_assert_num_queries):
+    # Twenty stations without showers close by; the one with showers is 40 km away.
+    for index in range(20):
+        make_station(latitude=21.58 + index * 0.0005, longitude=108.36)
+    showers = make_station(latitude=21.94, longitude=108.36, amenities=["showers"])
+    with django_assert_num_queries(1):
+        rows = Station.objects.published().with_amenities(["showers"]).nearest(*PORT, limit=20)
+    assert rows == [showers]
 
 
 def test_nearby_page_lists_nearest_first_with_distance(client, make_station):
@@ -143,7 +159,7 @@ def test_nearby_query_count_does_not_grow_with_stations(client, make_station, se
 def test_nearby_query_count_is_pinned(client, make_station, django_assert_num_queries):
     for index in range(15):
         make_station(latitude=21.58 + index * 0.001, longitude=108.36, amenities=["showers"])
-    # Amenity choices, one radius, amenity rows, opening hours.
+    # Amenity choices, the nearest twenty, amenity rows, opening hours.
     with django_assert_num_queries(4):
         client.get(reverse("stations:nearby"), {"lat": "21.58", "lng": "108.36"})
 

@@ -32,11 +32,11 @@ def nearby(client, **extra):
 
 @time_machine.travel(EARLY, tick=False)
 def test_nearest_open_found_beyond_the_list(client, make_station, django_assert_num_queries):
-    # Twelve closed stations within 2 km (enough for the first radius), one open at 11 km.
-    for index in range(12):
-        day_station(make_station, f"日间站{index:02d}", 21.58 + index * 0.001)
+    # Twenty-one closed stations within 2 km (more than the list shows), one open at 11 km.
+    for index in range(21):
+        day_station(make_station, f"日间站{index:02d}", 21.58 + index * 0.0008)
     far = make_station("远处的24小时站", latitude=21.68, longitude=108.36)
-    # Amenity choices, one radius, amenity rows, opening hours, the nearest open station.
+    # Amenity choices, the nearest twenty, amenity rows, opening hours, the nearest open one.
     with django_assert_num_queries(5):
         html, line = nearby(client)
     assert line is not None
@@ -63,7 +63,7 @@ def test_nearest_open_taken_from_the_list_costs_no_query(
     for index in range(10):
         day_station(make_station, f"日间站{index}", 21.581 + index * 0.0001)
     make_station("港口24小时站", latitude=21.59, longitude=108.36)
-    # Amenity choices, one radius, amenity rows, opening hours: nothing more.
+    # Amenity choices, the nearest twenty, amenity rows, opening hours: nothing more.
     with django_assert_num_queries(4):
         _html, line = nearby(client)
     assert "港口24小时站" in line and "1.1 km" in line

@@ -77,14 +77,60 @@ def test_list_odd_page_numbers_never_fail(client, make_station, page):
     assert len(names(response)) == 3
 
 
-def test_list_paginates(client, make_station):
-    for index in range(25):
+def test_list_paginates_by_the_last_station_shown(client, make_station):
+    for index in range(45):
         make_station(f"站{index:02d}")
-    first = client.get(reverse("stations:list"))
-    second = client.get(reverse("stations:list"), {"page": 2})
+    url = reverse("stations:list")
+    first = client.get(url)
+    html = first.content.decode()
     assert len(names(first)) == 20
+    assert re.search(r'id="result-count">[^<0-9]*45 ', html)
+    after = re.search(r'rel="next" href="\?after=(\d+)"', html).group(1)
+    assert after == str(names_and_pks(first)[-1])
+    second = client.get(url, {"after": after})
+    third = client.get(url, {"after": names_and_pks(second)[-1]})
+    assert len(names(second)) == 20 and len(names(third)) == 5
+    # Every station once, in the driver order, and no count on later pages.
+    seen = names(first) + names(second) + names(third)
+    assert seen == [s.name for s in Station.objects.published().in_driver_order()]
+    assert 'id="result-count"' not in second.content.decode()
+    assert 'rel="next"' not in third.content.decode()
+    assert 'href="?"' in third.content.decode()  # back to the first page
+
+
+def names_and_pks(response) -> list[int]:
+    return [station.pk for station in response.context["stations"]]
+
+
+def test_list_keeps_the_filters_from_page_to_page(client, make_station):
+    for index in range(25):
+        make_station(f"淋浴站{index:02d}", amenities=["showers"])
+        make_station(f"无淋浴站{index:02d}")
+    first = client.get(reverse("stations:list"), {"amenity": "showers"}).content.decode()
+    after = re.search(r'rel="next" href="\?amenity=showers&amp;after=(\d+)"', first).group(1)
+    second = client.get(reverse("stations:list"), {"amenity": "showers", "after": after})
     assert len(names(second)) == 5
-    assert 'rel="next"' in first.content.decode()
+    assert all(name.startswith("淋浴站") for name in names(second))
+
+
+@pytest.mark.parametrize("after", ["99999999999999999999", "-1", "abc", "\x00", "0", "١٢"])
+def test_list_odd_after_values_give_the_first_page(client, make_station, after):
+    for _ in range(3):
+        make_station()
+    response = client.get(reverse("stations:list"), {"after": after})
+    assert response.status_code == 200
+    assert len(names(response)) == 3
+
+
+def test_a_deep_page_costs_what_the_first_page_costs(
+    client, make_station, django_assert_num_queries
+):
+    stations = [make_station(f"站{index:02d}") for index in range(30)]
+    last = Station.objects.published().in_driver_order()[28]
+    # The station it starts after, amenity choices, the page: no count, no offset.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("stations:list"), {"after": last.pk})
+    assert len(names(response)) == 1 and len(stations) == 30
 
 
 def test_list_query_count_is_constant(client, make_station, django_assert_num_queries):
@@ -93,8 +139,8 @@ def test_list_query_count_is_constant(client, make_station, django_assert_num_qu
         OpeningHours.objects.create(
             station=station, weekday=index % 7, opens=time(8), closes=time(20)
         )
-    # Amenity choices, count, page, amenity rows, opening hours.
-    with django_assert_num_queries(5):
+    # Amenity choices, page (a row more than shown: no count needed), amenity rows, hours.
+    with django_assert_num_queries(4):
         response = client.get(reverse("stations:list"))
     assert len(names(response)) == 8
 
@@ -125,7 +171,10 @@ def test_detail_shows_everything_a_driver_needs(client, make_station):
     assert "周五前修好" in html
     assert "2026-10-01" in html
     assert "leaflet" in html
-    assert 'nonce="' in html
+    # The small map's options are a JSON block for a static script: no inline script, no
+    # nonce, so the page can be shared from the page cache.
+    assert 'id="station-leaflet-options" type="application/json"' in html
+    assert 'nonce="' not in html
 
 
 def test_detail_navigation_links_name_their_coordinate_system(client, make_station):
