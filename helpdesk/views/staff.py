@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -250,8 +251,7 @@ def staff_action(request, pk, action):
         )
     if action in CONFIRMED_ACTIONS and "confirmed" not in request.POST:
         context = {
-            "req": help_request,
-            "action": action,
+            "action_url": reverse("helpdesk:staff-action", args=[help_request.pk, action]),
             "question": _confirmation(action, help_request, form.cleaned_data),
             "fields": [
                 (name, value)
@@ -259,7 +259,7 @@ def staff_action(request, pk, action):
                 if name != "csrfmiddlewaretoken"
             ],
         }
-        return render(request, "helpdesk/requests/staff_confirm.html", context)
+        return render(request, "helpdesk/staff_confirm.html", context)
     try:
         run(form.cleaned_data)
     except services.IllegalTransition as exc:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -95,8 +96,13 @@ def staff_wish_action(request, pk, action):
         question = gettext("Reject the wish “%(wish)s”? It will not be shown on the wall.")
         return render(
             request,
-            "helpdesk/wishes/staff_confirm.html",
-            {"wish": wish, "question": question % {"wish": short}},
+            "helpdesk/staff_confirm.html",
+            {
+                "question": question % {"wish": short},
+                "action_url": reverse("helpdesk:staff-wish-action", args=[wish.pk, "reject"]),
+                "confirm_label": gettext("Reject"),
+                "back_url": reverse("helpdesk:staff-wishes"),
+            },
         )
     try:
         if action == "approve":

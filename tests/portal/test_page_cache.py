@@ -18,7 +18,7 @@ from events.models import Event
 from portal import pagecache
 from portal.lib import dataversion
 from stations.models import OpeningHours, Station
-from tests.stations.test_admin import CSV_HEADER, _change_form_data, _import
+from tests.stations.test_admin import CSV_HEADER, _change_form_data, _csv_format, _import
 
 # 06:59:30 local time (UTC+8) on Tuesday 2 June: a station opening at 07:00 opens in 30 s.
 BEFORE_SEVEN = datetime(2026, 6, 1, 22, 59, 30, tzinfo=UTC)
@@ -118,7 +118,7 @@ def test_import_shows_on_the_next_request(
             {
                 "import_file_name": confirm.group(1),
                 "original_file_name": original.group(1),
-                "format": "0",
+                "format": _csv_format(),
                 "resource": "0",
             },
         )

@@ -90,6 +90,9 @@ def _change_form_data(station, **overrides):
         "opening_hours-INITIAL_FORMS": "0",
         "photos-TOTAL_FORMS": "0",
         "photos-INITIAL_FORMS": "0",
+        # The history inline (read-only, shown to administrators).
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

@@ -167,7 +167,7 @@ def test_at_a_bend_the_straight_line_nearest_station_is_behind(make_station):
     # Driving east on the first leg, at 108.34: the return leg's station is 1.1 km away
     # in a straight line; the next one on the road is 4.7 km ahead before the bend.
     lat, lng = 21.5995, 108.34
-    nearest, _radius = Station.objects.published().nearest(lat, lng)
+    nearest = Station.objects.published().nearest(lat, lng)
     assert nearest[0] == behind
     rows = ahead_slugs(route, lat, lng, towards_end=True)
     assert rows[0][0] == ahead_far.slug
