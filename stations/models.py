@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -508,7 +509,20 @@ def validate_line_string(value):
 class RouteLine(models.Model):
     """A highway drawn on the map (G228, G219 near Fangchenggang)."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True, choices=Station.Route.choices)
+    # Any road an administrator draws: the two highways of the station list (G228, G219)
+    # and others by their number on the signs (S325, X101...).
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{0,15}$",
+                _("A road number as on the signs, in capitals: G228, S325, X101."),
+            )
+        ],
+        help_text=_("The road number as on the signs: G228, G219, S325..."),
+    )
     geometry = models.JSONField(
         _("geometry"),
         validators=[validate_line_string],
@@ -532,7 +546,12 @@ class RouteLine(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.get_code_display()
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The road's name: the station list's label for G228 and G219, else its number."""
+        return str(dict(Station.Route.choices).get(self.code, self.code))
 
     def end_name(self, end: str) -> str:
         """The name of one end ("start" or "end") in the active language, Chinese by default."""

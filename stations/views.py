@@ -204,7 +204,7 @@ def station_map(request):
     routes = [
         {
             "code": route.code,
-            "name": route.get_code_display(),
+            "name": route.label,
             "colour": route.colour,
             "latlngs": [
                 list(geo.to_display(lat, lng, settings.MAP_TILES_CRS))

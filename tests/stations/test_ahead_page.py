@@ -301,3 +301,37 @@ def test_links_from_home_nearby_and_map(client, road):
     ahead = reverse("stations:ahead")
     for page in ("/", reverse("stations:nearby"), reverse("stations:map")):
         assert f'href="{ahead}' in client.get(page).content.decode(), page
+
+
+def test_a_road_an_admin_adds_is_offered_with_its_stations(client, superuser, make_station):
+    import json
+
+    from django.test import Client
+
+    from stations.models import RouteLine
+
+    # S325: a straight road north of the city, drawn by an administrator.
+    coordinates = [[108.30, 21.70], [108.30, 21.80], [108.30, 21.90]]
+    near = make_station("省道站", latitude=21.85, longitude=108.301)
+    staff = Client()
+    staff.force_login(superuser)
+    form = {
+        "code": "S325",
+        "colour": "#0b5cad",
+        "geometry": json.dumps({"type": "LineString", "coordinates": coordinates}),
+        "start_name_zh_hans": "南端",
+        "end_name_zh_hans": "北端",
+        "end_name_en": "the north end",
+    }
+    response = staff.post("/admin/stations/routeline/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = client.get("/en" + URL, {"lat": 21.75, "lng": 108.30, "way": "S325:end"}).content
+    html = html.decode()
+    assert "S325 towards the north end" in html
+    names, distances = results(html)
+    assert names == [near.name]
+    assert km(distances[0]) == pytest.approx(11.1, abs=0.3)
+    # Something that is not a road number: a translated form error, nothing stored.
+    response = staff.post("/admin/stations/routeline/add/", {**form, "code": "s 325"})
+    assert response.status_code == 200
+    assert "G228" in response.content.decode() and RouteLine.objects.count() == 1
