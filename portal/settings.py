@@ -92,6 +92,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 EMERGENCY_PHONE = env_str("EMERGENCY_PHONE", "0770-12345")
 
 INSTALLED_APPS = [
+    # Translated content fields (docs/translation.md); it must come before the admin.
+    "modeltranslation",
     # Admin modules are discovered by portal.apps, skipping django-leaflet's (it needs GDAL).
     "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
@@ -275,6 +277,11 @@ LANGUAGES = [
     ("vi", "Tiếng Việt"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated content (station names, notes, events, crossings): django-modeltranslation adds
+# one column per language beside each field; Chinese is the required one and the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en", "vi")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
 # The one local time zone: opening hours, event times, help deadlines, iCal and the map
 # (handed to scripts as <html data-time-zone>). See portal/lib/timezone.py.
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

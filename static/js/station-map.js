@@ -16,6 +16,17 @@ function popupFor(feature) {
   const title = document.createElement("strong");
   title.textContent = p.name;
   box.append(title);
+  if (p.name_lang) {
+    // No translation: the Chinese name, marked as such, and how to say it.
+    title.lang = p.name_lang;
+    if (p.name_pinyin) {
+      const pinyin = document.createElement("span");
+      pinyin.className = "pinyin";
+      pinyin.lang = "zh-Latn-pinyin";
+      pinyin.textContent = ` ${p.name_pinyin}`;
+      box.append(pinyin);
+    }
+  }
   const status = document.createElement("p");
   if (p.status === "temporarily_closed") {
     status.textContent = labels.temporarily_closed;
