@@ -1,0 +1,42 @@
+"""Show a translated content field, or the Chinese text marked as Chinese: never a blank.
+
+Models register their translated fields with django-modeltranslation (``<app>/translation.py``),
+which stores ``<field>_zh_hans``, ``<field>_en`` and ``<field>_vi``. Where the page's language
+has no text the Chinese one is shown inside ``lang="zh-Hans"`` (screen readers and fonts get it
+right, and tests can count fallbacks), followed for place names by their stored pinyin.
+"""
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+DEFAULT = "zh-hans"
+
+
+def column(field: str, language: str) -> str:
+    return f"{field}_{language.replace('-', '_')}"
+
+
+def text_for(obj, field: str, language: str | None = None) -> tuple[str, bool]:
+    """Return ``(text, is_fallback)`` of ``field`` in ``language`` (the active one by default)."""
+    language = (language or get_language() or DEFAULT).lower()
+    if language not in ("en", "vi"):
+        language = DEFAULT
+    own = getattr(obj, column(field, language), None) or ""
+    if own or language == DEFAULT:
+        return own, False
+    return getattr(obj, column(field, DEFAULT), None) or "", True
+
+
+def render(obj, field: str, pinyin: str = "") -> SafeString:
+    """HTML of ``field`` in the active language, the Chinese fallback marked (with pinyin)."""
+    text, fallback = text_for(obj, field)
+    if not fallback or not text:
+        return format_html("{}", text)
+    if pinyin:
+        return format_html(
+            '<span lang="zh-Hans">{}</span> <span class="pinyin" lang="zh-Latn-pinyin">{}</span>',
+            text,
+            pinyin,
+        )
+    return format_html('<span lang="zh-Hans">{}</span>', text)
