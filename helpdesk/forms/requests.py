@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.choices import Category
 from portal.lib.forms import BotCheckedForm
 from portal.lib.phones import normalize_mobile
+from portal.lib.translated import TranslatedModelChoiceField
 from stations.models import Station
 
 SLUG = re.compile(r"\A[-a-zA-Z0-9_]{1,200}\Z")
@@ -55,7 +56,7 @@ class HelpRequestForm(BotCheckedForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
-    station = forms.ModelChoiceField(
+    station = TranslatedModelChoiceField(
         label=_("At a station"),
         queryset=Station.objects.published().in_driver_order(),
         to_field_name="slug",

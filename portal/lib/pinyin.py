@@ -10,7 +10,8 @@ from pypinyin import Style, lazy_pinyin
 def romanise(text: str) -> str:
     """Return ``text`` in Hanyu Pinyin with tone marks, one syllable per Chinese character.
 
-    Latin letters, digits and punctuation are kept: "G228 东兴服务站" -> "G228 Dōng xīng fú wù zhàn".
+    Latin letters, digits and punctuation are kept:
+    "G228 东兴服务站" -> "G228 dōng xīng fú wù zhàn".
     Staff may edit the stored result into proper words ("Dōngxīng Fúwùzhàn").
     """
     if not text:

@@ -6,6 +6,7 @@ has no text the Chinese one is shown inside ``lang="zh-Hans"`` (screen readers a
 right, and tests can count fallbacks), followed for place names by their stored pinyin.
 """
 
+from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -40,3 +41,37 @@ def render(obj, field: str, pinyin: str = "") -> SafeString:
             pinyin,
         )
     return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+class FallbackLabel(str):
+    """A choice label in Chinese on a page of another language (the widget marks its lang)."""
+
+    lang = "zh-Hans"
+
+
+def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") -> str:
+    """A plain-text label in the active language; a fallback carries its pinyin after it."""
+    text, fallback = text_for(obj, field)
+    if not fallback:
+        return text
+    pinyin = getattr(obj, pinyin_field, "") or ""
+    return FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
+
+
+class TranslatedSelect(forms.Select):
+    """A select whose Chinese-fallback options say ``lang="zh-Hans"``."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if isinstance(label, FallbackLabel):
+            option["attrs"] = {**option["attrs"], "lang": label.lang}
+        return option
+
+
+class TranslatedModelChoiceField(forms.ModelChoiceField):
+    """Choose a place by its name in the page's language (Chinese and pinyin as fallback)."""
+
+    widget = TranslatedSelect
+
+    def label_from_instance(self, obj):
+        return choice_label(obj)
