@@ -9,6 +9,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from accounts.roles import HELP_HANDLERS, STATION_MANAGERS
 from portal.lib.admin import NotStored, NotStoredAdminMixin
@@ -29,7 +30,7 @@ from .resources import StationResource
 from .road.services import route_line_positions_rebuild, station_route_positions_update
 
 
-class StationAmenityInline(admin.TabularInline):
+class StationAmenityInline(TranslationTabularInline):
     model = StationAmenity
     extra = 0
     fields = ["amenity", "is_free", "price_note", "live_status", "status_note", "status_until"]
@@ -115,7 +116,10 @@ class StationPhotoInline(admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
+class StationAdmin(NotStoredAdminMixin, TranslationAdmin, ImportExportModelAdmin):
+    """Every language of the station's texts in one form: Chinese required, the others
+    optional (django-modeltranslation expands ``name`` into ``name_zh_hans``, ``name_en``…)."""
+
     resource_classes = [StationResource]
     change_form_template = "admin/stations/station/change_form.html"
     list_display = [
@@ -130,7 +134,16 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "published", "kind", "route", "district", "open_24h", "is_demo"]
-    search_fields = ["name", "slug", "address", "host_organisation", "location_note"]
+    search_fields = [
+        "name_zh_hans",
+        "name_en",
+        "name_vi",
+        "name_pinyin",
+        "slug",
+        "address_zh_hans",
+        "host_organisation",
+        "location_note_zh_hans",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["managers"]
     inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline, StationChangeInline]
@@ -140,6 +153,7 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
             {
                 "fields": [
                     "name",
+                    "name_pinyin",
                     "slug",
                     "kind",
                     "host_organisation",
