@@ -12,7 +12,14 @@ from .models import Station, StationAmenity
 
 @register(Station)
 class StationTranslation(TranslationOptions):
-    fields = ("name", "location_note", "address", "closure_reason")
+    fields = (
+        "name",
+        "location_note",
+        "address",
+        "closure_reason",
+        "host_organisation",
+        "vanguard_hours",
+    )
     required_languages = ("zh-hans",)
 
 

@@ -23,3 +23,13 @@ def place_name(obj, field: str = "name"):
 def plain(obj, field: str):
     """The text alone (for attributes and titles): the page's language, else Chinese."""
     return _translated.text_for(obj, field)[0]
+
+
+@register.filter
+def plain_name(obj, field: str = "name"):
+    """A place name as plain text (titles, attributes): the page's language, else its pinyin
+    (a title cannot mark a Chinese part), else the Chinese."""
+    text, fallback = _translated.text_for(obj, field)
+    if fallback:
+        return getattr(obj, f"{field}_pinyin", "") or text
+    return text
