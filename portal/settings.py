@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "events",
     "notices",
     "helpdesk",
+    "crossings",
     "open311",
 ]
 
@@ -282,6 +283,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
 MODELTRANSLATION_LANGUAGES = ("zh-hans", "en", "vi")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
+# A border-crossing status notice older than this is shown faded and marked as old.
+CROSSING_NOTICE_STALE_MINUTES = env_int("CROSSING_NOTICE_STALE_MINUTES", 180)
 # The one local time zone: opening hours, event times, help deadlines, iCal and the map
 # (handed to scripts as <html data-time-zone>). See portal/lib/timezone.py.
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

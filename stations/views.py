@@ -214,6 +214,11 @@ def station_map(request):
             "bounds": bounds,
             "initial": initial,
             "feed": feed_url,
+            # Other apps' layers (border crossings…), asked for in the page's language.
+            "layers": [
+                {"name": name, "url": f"{reverse(url_name)}?lang={language or 'zh-hans'}"}
+                for name, url_name in extensions.map_layers()
+            ],
             "export": reverse("stations-export"),
             "tiles": {
                 "url": tiles_url,
