@@ -34,8 +34,3 @@ def plain_name(obj, field: str = "name"):
         return getattr(obj, f"{field}_pinyin", "") or text
     return text
 
-
-@register.filter
-def stale(notice, now=None):
-    """``{% if notice|stale:now %}``: the notice is older than its configured age."""
-    return notice.is_stale(now)
