@@ -8,7 +8,7 @@ class NoticeForm(forms.Form):
     text_zh_hans = forms.CharField(
         label=_("Notice (Chinese)"),
         max_length=300,
-        help_text=_("For example: 货车排队约6小时（14:00）."),
+        help_text=_("For example: freight queue about 6 hours at 14:00."),
         widget=forms.Textarea(attrs={"rows": 2, "lang": "zh-Hans"}),
     )
     text_en = forms.CharField(
