@@ -34,7 +34,9 @@ def bridge(db):
 
 @pytest.fixture
 def dongzhong(db):
-    return Crossing.objects.create(name="峒中口岸", slug="dongzhong", latitude=21.66, longitude=107.7)
+    return Crossing.objects.create(
+        name="峒中口岸", slug="dongzhong", latitude=21.66, longitude=107.7
+    )
 
 
 def url_in(language, name, **kwargs):

@@ -232,9 +232,7 @@ def test_demo_station_pages_have_no_unmarked_chinese(client, language):
     # Exactly the stations left untranslated on purpose fall back, each with its pinyin.
     assert fallbacks == len(untranslated)
     for station in untranslated:
-        html = client.get(
-            url_in(language, station)
-        ).content.decode()
+        html = client.get(url_in(language, station)).content.decode()
         assert station.name_pinyin in html
 
 
