@@ -14,7 +14,7 @@ def stale(notice, now=None):
 
 @register.filter
 def age(notice, now=None):
-    """"25 min ago", "3 h ago", "2 days ago": short, in the page's language.
+    """ "25 min ago", "3 h ago", "2 days ago": short, in the page's language.
 
     Django's ``timesince`` has no Vietnamese and would fall back to Chinese on /vi/.
     """

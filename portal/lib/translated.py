@@ -75,3 +75,27 @@ class TranslatedModelChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return choice_label(obj)
+
+
+class TranslatedFieldsFormMixin:
+    """A ModelForm whose ``<field>`` input is the Chinese text, with optional ``<field>_en`` and
+    ``<field>_vi`` inputs beside it, whatever the language of the staff page.
+
+    django-modeltranslation would write ``<field>`` into the active language's column: on an
+    English staff page the Chinese text would land in ``<field>_en``. This puts each input in
+    its own column. List the translated names in ``translated_fields``.
+    """
+
+    translated_fields: tuple[str, ...] = ()
+
+    def _post_clean(self):
+        super()._post_clean()  # type: ignore[misc]
+        cleaned = self.cleaned_data  # type: ignore[attr-defined]
+        instance = self.instance  # type: ignore[attr-defined]
+        for name in self.translated_fields:
+            if name in cleaned:
+                setattr(instance, column(name, DEFAULT), cleaned[name])
+            for language in ("en", "vi"):
+                col = column(name, language)
+                if col in cleaned:
+                    setattr(instance, col, cleaned[col] or "")

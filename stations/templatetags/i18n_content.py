@@ -34,3 +34,9 @@ def plain_name(obj, field: str = "name"):
         return getattr(obj, f"{field}_pinyin", "") or text
     return text
 
+
+@register.filter
+def is_fallback(obj, field: str) -> bool:
+    """``{% if event|is_fallback:"report" %}``: the page's language has no text, Chinese shown."""
+    text, fallback = _translated.text_for(obj, field)
+    return fallback and bool(text)

@@ -15,7 +15,11 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class _Unmarked(HTMLParser):
-    """Collect the text of the page's <main> (and <title>) outside any lang="zh-Hans" element."""
+    """Collect the text of the page's <main> outside any lang="zh-Hans" element.
+
+    The <title> is left out: it cannot mark a Chinese part (place names show their pinyin
+    there, ``plain_name``; an untranslated event title is its Chinese, never a blank).
+    """
 
     VOID = {"br", "img", "input", "meta", "link", "hr", "source", "area", "col", "wbr"}
 
@@ -53,7 +57,7 @@ class _Unmarked(HTMLParser):
 
     def handle_data(self, data):
         marked = bool(self.stack) and self.stack[-1][1]
-        if (self.in_main or self.in_title) and not marked and data.strip():
+        if self.in_main and not marked and data.strip():
             self.chunks.append(data.strip())
 
 
