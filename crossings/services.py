@@ -13,9 +13,11 @@ def crossing_notice_post(
     ``texts`` maps ``text_zh_hans`` (required), ``text_en`` and ``text_vi`` (optional).
     """
     notice = CrossingNotice(crossing=crossing, posted_by=user, posted_at=now or timezone.now())
+    # Through the original field first (modeltranslation writes the page language's column),
+    # then every language into its own column: an empty one stays empty, never the Chinese.
+    notice.text = texts["text_zh_hans"].strip()
     for field, value in texts.items():
-        setattr(notice, field, value.strip())
-    notice.text = notice.text_zh_hans
+        setattr(notice, field, (value or "").strip())
     notice.full_clean()
     notice.save()
     return notice

@@ -99,3 +99,31 @@ class TranslatedFieldsFormMixin:
                 col = column(name, language)
                 if col in cleaned:
                     setattr(instance, col, cleaned[col] or "")
+
+
+def set_chinese(obj, field: str, value: str) -> list[str]:
+    """Store ``value`` as the Chinese text of ``field`` whatever the active language; the other
+    languages' texts, now out of date, are emptied (pages fall back to the marked Chinese).
+
+    Returns the columns to name in ``save(update_fields=…)``. A staff page in English or
+    Vietnamese (the station console) would otherwise write only its own language's column.
+    """
+    setattr(obj, field, value)
+    names = [field]
+    for language in ("zh-hans", "en", "vi"):
+        col = column(field, language)
+        setattr(obj, col, value if language == DEFAULT else "")
+        names.append(col)
+    return names
+
+
+def chinese_only(field: str, value: str) -> dict[str, str]:
+    """``QuerySet.update(**chinese_only("status_note", text))``: the same, for an update."""
+    return {
+        column(f"{field}", language): value if language == DEFAULT else ""
+        for language in (
+            "zh-hans",
+            "en",
+            "vi",
+        )
+    }

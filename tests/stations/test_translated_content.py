@@ -243,3 +243,22 @@ def test_demo_station_pages_have_no_unmarked_chinese(client, language):
 def url_in(language, station):
     with translation.override(language):
         return station.get_absolute_url()
+
+
+def test_console_writes_the_chinese_text_from_any_language_and_drops_old_translations(
+    bilingual, make_station
+):
+    """A station manager's console may be in Vietnamese: what they type is the Chinese text
+    (required), and the translations of the old reason no longer apply."""
+    from stations import services
+    from stations.models import Station, StationAmenity
+
+    with translation.override("vi"):
+        services.station_close(station=bilingual, reason="停电检修")
+    station = Station.objects.get(pk=bilingual.pk)
+    assert (station.closure_reason_zh_hans, station.closure_reason_vi) == ("停电检修", "")
+    row = StationAmenity.objects.create(station=station, amenity_id=1)
+    with translation.override("en"):
+        services.station_amenity_set(row=row, live_status="out_of_order", note="热水器坏了")
+    row.refresh_from_db()
+    assert (row.status_note_zh_hans, row.status_note_en) == ("热水器坏了", "")
