@@ -292,7 +292,8 @@ async function extraLayers(map) {
     for (const feature of body.features) {
       const [lng, lat] = feature.geometry.coordinates;
       const icon = L.divIcon({ className: `marker-${layer.name}`, iconSize: [30, 30], html: "" });
-      L.marker([lat, lng], { icon, title: feature.properties.name, alt: feature.properties.name })
+      // Below the stations: a crossing never hides the station cluster beside it.
+      L.marker([lat, lng], { icon, title: feature.properties.name, alt: feature.properties.name, zIndexOffset: -1000 })
         .bindPopup(() => extraLayerPopup(feature))
         .addTo(group);
     }
