@@ -92,8 +92,9 @@ def wish_fulfil(
     if not thank_you:
         raise IllegalTransition(gettext("Write a short thank-you note."))
     translated.set_chinese(wish, "thank_you", thank_you[:200])
-    wish.thank_you_en = (thank_you_en or "").strip()[:200]
-    wish.thank_you_vi = (thank_you_vi or "").strip()[:200]
+    # The translation columns are added by django-modeltranslation (helpdesk/translation.py).
+    setattr(wish, "thank_you_en", (thank_you_en or "").strip()[:200])  # noqa: B010
+    setattr(wish, "thank_you_vi", (thank_you_vi or "").strip()[:200])  # noqa: B010
     wish.fulfilled_at = timezone.now()
     wish.state = Wish.State.FULFILLED
     wish.save()
