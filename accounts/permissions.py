@@ -83,6 +83,11 @@ def is_dispatcher(user: Any) -> bool:
     return has_role(user, DISPATCHERS)
 
 
+def can_post_crossing_notice(user: Any) -> bool:
+    """Border-crossing status notices: station managers and dispatchers (and superusers)."""
+    return is_station_manager(user) or is_dispatcher(user)
+
+
 def is_help_handler(user: Any) -> bool:
     return has_role(user, HELP_HANDLERS)
 

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from modeltranslation.admin import TranslationAdmin
 
 from events import services
 from events.forms import organisations_for
@@ -30,10 +31,12 @@ class OrganiserScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(NotStoredAdminMixin, OrganiserScopedAdmin):
+class EventAdmin(NotStoredAdminMixin, TranslationAdmin, OrganiserScopedAdmin):
+    """Every language of the event's texts in one form (the Chinese title required)."""
+
     list_display = ["title", "kind", "starts_at", "organisation", "status", "published"]
     list_filter = ["kind", "status", "published"]
-    search_fields = ["title", "place"]
+    search_fields = ["title_zh_hans", "title_en", "title_vi", "place"]
     date_hierarchy = "starts_at"
     list_select_related = ["organisation"]
     raw_id_fields = ["station"]

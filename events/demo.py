@@ -168,6 +168,84 @@ def _demo_image(colour, label: str):
     return process_image(SimpleUploadedFile("demo.png", buffer.getvalue()))
 
 
+# Demo translations (English, Vietnamese), written for the demo. "司机之家读书角微党课" is
+# left in Chinese on purpose, to show the fallback.
+TRANSLATIONS = {
+    DESCRIPTION: (
+        "All passing truck drivers are welcome. Free, no sign-up: just bring your driving "
+        "licence.\n\nFor help, call the station or the 24-hour rescue line.",
+        "Mời các bác tài xe tải đi qua tham gia. Miễn phí, không cần đăng ký, chỉ cần mang "
+        "bằng lái.\n\nCần giúp đỡ, hãy gọi điện thoại của trạm hoặc đường dây cứu hộ 24 giờ.",
+    ),
+    "三伏天夏送清凉进货场": (
+        "Cool drinks for the dog days at the cargo yard",
+        "Mang nước mát đến bãi hàng ngày nắng nóng",
+    ),
+    "夏季高温道路运输安全培训": (
+        "Road safety training for the summer heat",
+        "Tập huấn an toàn vận tải khi trời nắng nóng",
+    ),
+    "车轮上的微党课：新时代货车司机": (
+        "A short Party lesson on wheels: truck drivers today",
+        "Bài học Đảng ngắn trên bánh xe: tài xế xe tải thời nay",
+    ),
+    "企业与司机面对面座谈会": (
+        "Companies and drivers face to face",
+        "Tọa đàm doanh nghiệp và tài xế",
+    ),
+    "口岸停车场走访慰问": (
+        "Visiting drivers in the border car park",
+        "Thăm hỏi tài xế tại bãi đỗ xe cửa khẩu",
+    ),
+    "货车司机社保政策宣讲": (
+        "Social insurance for truck drivers explained",
+        "Giới thiệu chính sách bảo hiểm xã hội cho tài xế xe tải",
+    ),
+    "冬季雨雾天气安全驾驶培训": (
+        "Safe driving in winter rain and fog",
+        "Tập huấn lái xe an toàn khi mưa và sương mù mùa đông",
+    ),
+    "免费车辆安全检查日": ("Free truck safety check day", "Ngày kiểm tra an toàn xe miễn phí"),
+    "岁末送温暖进站点": (
+        "Year-end warmth at the stations",
+        "Mang hơi ấm cuối năm đến các trạm",
+    ),
+    "受强冷空气和大雾影响，本场培训取消，改期另行通知。": (
+        "Cancelled because of the cold wave and thick fog; a new date will be announced.",
+        "Hủy do không khí lạnh và sương mù dày; ngày mới sẽ được thông báo sau.",
+    ),
+    "因检测设备调配，推迟一周举行，具体时间另行通知。": (
+        "Put back a week while the test equipment is moved; the new time will be announced.",
+        "Hoãn một tuần do điều chuyển thiết bị kiểm tra; thời gian cụ thể sẽ báo sau.",
+    ),
+    "为进出港货车司机送上绿豆汤、藿香正气水和清凉油，共惠及司机186人。": (
+        "Mung bean soup, herbal remedies and cooling balm for 186 drivers in and out of the port.",
+        "Chè đậu xanh, thuốc thảo dược và dầu gió cho 186 tài xế ra vào cảng.",
+    ),
+    "讲解高温天气轮胎、刹车检查和疲劳驾驶防范，现场答疑20余个问题。": (
+        "Tyres, brakes and tiredness in the heat; more than 20 questions answered.",
+        "Lốp, phanh và phòng chống lái xe mệt mỏi khi nắng nóng; giải đáp hơn 20 câu hỏi.",
+    ),
+    "流动党员和司机党员在站点共学，线上同步推送学习材料。": (
+        "Mobile and driver Party members studied together at the station; materials sent online.",
+        "Đảng viên lưu động và đảng viên tài xế cùng học tại trạm; tài liệu gửi qua mạng.",
+    ),
+    "围绕社保缴纳、休息休假和夜间维修救援听取司机意见，收集诉求9条。": (
+        "Drivers spoke on insurance, rest days and night repairs; 9 requests collected.",
+        "Tài xế góp ý về bảo hiểm, ngày nghỉ và sửa xe ban đêm; ghi nhận 9 kiến nghị.",
+    ),
+    "走访滞留口岸的跨境货车司机，送上慰问品和饮用水。": (
+        "Gifts and drinking water for cross-border drivers held up at the crossing.",
+        "Tặng quà và nước uống cho tài xế xe tải qua biên giới đang chờ ở cửa khẩu.",
+    ),
+}
+
+
+def _in_three(field: str, zh: str) -> dict[str, str]:
+    en, vi = TRANSLATIONS.get(zh, ("", "")) if zh else ("", "")
+    return {field: zh, f"{field}_zh_hans": zh, f"{field}_en": en, f"{field}_vi": vi}
+
+
 def seed(*, stdout) -> None:
     """Create the demo events and visits when missing (natural keys: titles and notes)."""
     committee, branches = demo_committee_and_branches(BRANCHES)
@@ -179,7 +257,7 @@ def seed(*, stdout) -> None:
     created = 0
     for index, row in enumerate(EVENTS):
         days, hour, hours, kind, title, branch, status, note, reached, report, capacity = row
-        if Event.objects.filter(title=title).exists():
+        if Event.objects.filter(title_zh_hans=title).exists():
             continue
         starts = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=local_tz())
         venue = (
@@ -189,17 +267,17 @@ def seed(*, stdout) -> None:
         )
         event = Event(
             kind=kind,
-            title=title,
-            description=DESCRIPTION,
+            **_in_three("title", title),
+            **_in_three("description", DESCRIPTION),
             starts_at=starts,
             ends_at=starts + timedelta(hours=hours),
             organisation=committee if branch is None else branches[branch],
             capacity=capacity,
             status=status,
-            status_note=note,
+            **_in_three("status_note", note),
             published=True,
             people_reached=reached,
-            report=report,
+            **_in_three("report", report),
             created_by=organizer,
             **venue,
         )

@@ -10,6 +10,7 @@ from events.models import Event, Visit
 from members.models import Person
 from portal.lib.images import process_image
 from portal.lib.timezone import local_tz_name
+from portal.lib.translated import TranslatedFieldsFormMixin
 from stations.models import Station
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -31,7 +32,10 @@ class EventFilterForm(forms.Form):
     )
 
 
-class EventForm(forms.ModelForm):
+class EventForm(TranslatedFieldsFormMixin, forms.ModelForm):
+    """The event, its Chinese texts required and their English and Vietnamese beside them."""
+
+    translated_fields = ("title", "description", "status_note")
     cover_upload = forms.FileField(
         label=_("Cover image"),
         required=False,
@@ -45,7 +49,11 @@ class EventForm(forms.ModelForm):
         fields = [
             "kind",
             "title",
+            "title_en",
+            "title_vi",
             "description",
+            "description_en",
+            "description_vi",
             "starts_at",
             "ends_at",
             "station",
@@ -54,12 +62,16 @@ class EventForm(forms.ModelForm):
             "capacity",
             "status",
             "status_note",
+            "status_note_en",
+            "status_note_vi",
             "published",
         ]
         widgets = {
             "starts_at": DATETIME_WIDGET,
             "ends_at": DATETIME_WIDGET,
             "description": forms.Textarea(attrs={"rows": 8}),
+            "description_en": forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+            "description_vi": forms.Textarea(attrs={"rows": 4, "lang": "vi"}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -201,7 +213,8 @@ class MultiplePhotoField(forms.FileField):
         return processed
 
 
-class EventReportForm(forms.ModelForm):
+class EventReportForm(TranslatedFieldsFormMixin, forms.ModelForm):
+    translated_fields = ("report",)
     photos = MultiplePhotoField(
         label=_("Photos"),
         required=False,
@@ -213,8 +226,12 @@ class EventReportForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["people_reached", "report"]
-        widgets = {"report": forms.Textarea(attrs={"rows": 6})}
+        fields = ["people_reached", "report", "report_en", "report_vi"]
+        widgets = {
+            "report": forms.Textarea(attrs={"rows": 6}),
+            "report_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "report_vi": forms.Textarea(attrs={"rows": 3, "lang": "vi"}),
+        }
 
 
 class VisitForm(forms.ModelForm):

@@ -95,7 +95,15 @@ def event_publish(*, event: Event, published: bool = True) -> Event:
 @transaction.atomic
 def event_cancel(*, event: Event, note: str) -> Event:
     """Cancel ``event`` with a note; it stays listed, marked cancelled, and feeds say so."""
-    return _bump(event, status=Event.Status.CANCELLED, status_note=note)
+    # The note is Chinese (the staff form's one field); older translations no longer apply.
+    return _bump(
+        event,
+        status=Event.Status.CANCELLED,
+        status_note=note,
+        status_note_zh_hans=note,
+        status_note_en="",
+        status_note_vi="",
+    )
 
 
 @transaction.atomic
@@ -131,6 +139,8 @@ def event_record_report(
     people_reached: int | None,
     report: str,
     photos: Sequence[tuple[ProcessedImage, str]] = (),
+    report_en: str = "",
+    report_vi: str = "",
 ) -> Event:
     """Record what happened at ``event``: people reached, a report and new photos.
 
@@ -147,7 +157,15 @@ def event_record_report(
                 large=photo.image, small=photo.thumbnail, image=processed, stem="photo"
             )
             photo.save()
-        return _bump(event, people_reached=people_reached, report=report)
+        # ``report`` is the Chinese text, whatever the language of the staff page.
+        return _bump(
+            event,
+            people_reached=people_reached,
+            report=report,
+            report_zh_hans=report,
+            report_en=report_en,
+            report_vi=report_vi,
+        )
 
 
 @transaction.atomic

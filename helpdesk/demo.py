@@ -156,7 +156,13 @@ def seed(*, stdout):
         if final in ("claim", "fulfil"):
             wishes.wish_claim(wish=wish, actor=dispatcher, organisation=branches[0])
         if final == "fulfil":
-            wishes.wish_fulfil(wish=wish, actor=dispatcher, thank_you="谢谢大家，孩子很开心！")
+            wishes.wish_fulfil(
+                wish=wish,
+                actor=dispatcher,
+                thank_you="谢谢大家，孩子很开心！",
+                thank_you_en="Thank you all, the child is so happy!",
+                thank_you_vi="Cảm ơn mọi người, cháu vui lắm!",
+            )
     stdout.write(f"Help requests: {created} demo request(s) added.")
 
 

@@ -92,6 +92,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 EMERGENCY_PHONE = env_str("EMERGENCY_PHONE", "0770-12345")
 
 INSTALLED_APPS = [
+    # Translated content fields (docs/translation.md); it must come before the admin.
+    "modeltranslation",
     # Admin modules are discovered by portal.apps, skipping django-leaflet's (it needs GDAL).
     "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
@@ -116,6 +118,7 @@ INSTALLED_APPS = [
     "events",
     "notices",
     "helpdesk",
+    "crossings",
     "open311",
 ]
 
@@ -240,7 +243,7 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # by any means Django sends SQL, starts a new data version and every cached page misses.
 # An app label covers its future models too; add a label here when a public page starts
 # showing another app's data (portal/lib/dataversion.py).
-PAGE_CACHE_DATA = ["stations", "events", "accounts.Organisation"]
+PAGE_CACHE_DATA = ["stations", "events", "crossings", "accounts.Organisation"]
 
 # --- Authentication and lockout ---------------------------------------------------------
 
@@ -295,6 +298,13 @@ LANGUAGES = [
     ("vi", "Tiếng Việt"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated content (station names, notes, events, crossings): django-modeltranslation adds
+# one column per language beside each field; Chinese is the required one and the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en", "vi")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
+# A border-crossing status notice older than this is shown faded and marked as old.
+CROSSING_NOTICE_STALE_MINUTES = env_int("CROSSING_NOTICE_STALE_MINUTES", 180)
 # The one local time zone: opening hours, event times, help deadlines, iCal and the map
 # (handed to scripts as <html data-time-zone>). See portal/lib/timezone.py.
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

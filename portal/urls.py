@@ -16,6 +16,7 @@ urlpatterns = [
     # At the root, so the worker's scope is the whole site in every language.
     path("sw.js", views.service_worker, name="service-worker"),
     path("", include("stations.feed_urls")),
+    path("", include("crossings.feed_urls")),
     path("", include("open311.urls")),
     path("", include("notices.callback_urls")),
 ]
@@ -29,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("offline/", views.offline, name="offline"),
     path("", include("stations.urls")),
     path("", include("events.urls")),
+    path("", include("crossings.urls")),
     path("", include("helpdesk.urls")),
     path("", include("members.urls")),
     path("", include("notices.urls")),

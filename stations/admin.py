@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from accounts.roles import HELP_HANDLERS, STATION_MANAGERS
 from portal.lib.admin import NotStored, NotStoredAdminMixin
@@ -32,7 +33,7 @@ from .road.services import route_line_positions_rebuild, station_route_positions
 from .slugs import slug_unique
 
 
-class StationAmenityInline(admin.TabularInline):
+class StationAmenityInline(TranslationTabularInline):
     model = StationAmenity
     extra = 0
     fields = ["amenity", "is_free", "price_note", "live_status", "status_note", "status_until"]
@@ -136,7 +137,8 @@ class StationForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""
-        name = self.cleaned_data.get("name") or ""
+        # The Chinese name (django-modeltranslation's column): the pinyin is made from it.
+        name = self.cleaned_data.get("name_zh_hans") or self.cleaned_data.get("name") or ""
         if slug or not name:
             return slug
         others = Station.objects.exclude(pk=self.instance.pk)
@@ -144,7 +146,10 @@ class StationForm(forms.ModelForm):
 
 
 @admin.register(Station)
-class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
+class StationAdmin(NotStoredAdminMixin, TranslationAdmin, ImportExportModelAdmin):
+    """Every language of the station's texts in one form: Chinese required, the others
+    optional (django-modeltranslation expands ``name`` into ``name_zh_hans``, ``name_en``…)."""
+
     form = StationForm
     resource_classes = [StationResource]
     # An Excel workbook first (what the form preselects); CSV with a BOM and Excel's
@@ -165,7 +170,16 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "published", "kind", "route", "district", "open_24h", "is_demo"]
-    search_fields = ["name", "slug", "address", "host_organisation", "location_note"]
+    search_fields = [
+        "name_zh_hans",
+        "name_en",
+        "name_vi",
+        "name_pinyin",
+        "slug",
+        "address_zh_hans",
+        "host_organisation",
+        "location_note_zh_hans",
+    ]
     filter_horizontal = ["managers"]
     inlines = [StationAmenityInline, OpeningHoursInline, StationPhotoInline, StationChangeInline]
     fieldsets = [
@@ -174,6 +188,7 @@ class StationAdmin(NotStoredAdminMixin, ImportExportModelAdmin):
             {
                 "fields": [
                     "name",
+                    "name_pinyin",
                     "slug",
                     "kind",
                     "host_organisation",

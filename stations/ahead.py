@@ -255,7 +255,11 @@ def _ahead_context(form: AheadForm, plan: Plan, now: datetime) -> dict:
         _road_labels(station, along, speed, rest_min)
     next_lines = []
     for entry in NEXT_LINES:
-        station = entry.predicate(base, now).only("name", "slug").first()
+        station = (
+            entry.predicate(base, now)
+            .only("name", "name_en", "name_vi", "name_pinyin", "slug")
+            .first()
+        )
         if station is not None:
             _road_labels(station, along, speed, None)
             next_lines.append({"key": entry.key, "label": entry.label, "station": station})

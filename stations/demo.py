@@ -65,6 +65,89 @@ BASE_AMENITIES = {
     Station.Kind.PORT_PARKING: ["free_parking", "rest_area", "phone_charging"],
 }
 EXTRAS = ["lodging", "fitness", "wifi", "truck_repair", "first_aid", "emergency_rescue", "reading"]
+# Demo translations (written for the demo): (English, Vietnamese) of each Chinese text.
+PLACE_NAMES = {
+    "茅岭": ("Maoling", "Mao Lĩnh"),
+    "光坡": ("Guangpo", "Quang Pha"),
+    "企沙": ("Qisha", "Xí Sa"),
+    "渔洲坪": ("Yuzhouping", "Ngư Châu Bình"),
+    "沙潭江": ("Shatanjiang", "Sa Đàm Giang"),
+    "港口": ("Gangkou", "Cảng Khẩu"),
+    "公车": ("Gongche", "Công Xa"),
+    "江山": ("Jiangshan", "Giang Sơn"),
+    "江平": ("Jiangping", "Giang Bình"),
+    "竹山": ("Zhushan", "Trúc Sơn"),
+    "那琴": ("Naqin", "Na Cầm"),
+    "在妙": ("Zaimiao", "Tại Diệu"),
+    "思阳": ("Siyang", "Tư Dương"),
+    "华兰": ("Hualan", "Hoa Lan"),
+    "那梭": ("Nasuo", "Na Thoa"),
+    "扶隆": ("Fulong", "Phù Long"),
+    "大菉": ("Dalu", "Đại Lục"),
+    "马路": ("Malu", "Mã Lộ"),
+    "峒中": ("Dongzhong", "Động Trung"),
+    "一号码头": ("Berth 1", "Bến số 1"),
+    "二号码头": ("Berth 2", "Bến số 2"),
+    "三号码头": ("Berth 3", "Bến số 3"),
+    "渔澫": ("Yuwan", "Ngư Vạn"),
+    "西湾": ("West Bay", "Vịnh Tây"),
+    "东湾": ("East Bay", "Vịnh Đông"),
+    "云约江": ("Yunyue River", "Sông Vân Ước"),
+    "港口物流园": ("Port Logistics Park", "Khu logistics cảng"),
+}
+NAME_PATTERNS_EN_VI = {
+    Station.Kind.DRIVER_HOME: ("{place} Driver Home", "Nhà tài xế {place}"),
+    Station.Kind.PARTY_MASS_CENTRE: (
+        "{place} Community Centre Driver Rest Stop",
+        "Trạm nghỉ tài xế Trung tâm phục vụ cộng đồng {place}",
+    ),
+    Station.Kind.TRADE_UNION: ("{place} Trade Union Rest Stop", "Trạm nghỉ Công đoàn {place}"),
+    Station.Kind.WARM_NEW: ("{place} Warm Welcome Rest Stop", "Trạm nghỉ Ấm áp {place}"),
+    Station.Kind.GAS_STATION: (
+        "{place} Fuel Station Driver Rest Point",
+        "Điểm nghỉ tài xế cây xăng {place}",
+    ),
+    Station.Kind.CARGO_YARD: (
+        "{place} Border Cargo Yard Driver Point",
+        "Điểm phục vụ tài xế bãi hàng cửa khẩu {place}",
+    ),
+    Station.Kind.PORT_PARKING: (
+        "{place} Car Park Driver Point",
+        "Điểm phục vụ tài xế bãi đỗ xe {place}",
+    ),
+}
+# Left in Chinese only on purpose (name, location note, address), to show the fallback.
+UNTRANSLATED = {"demo-005", "demo-023", "demo-047"}
+CLOSURE_REASONS_EN_VI = {
+    "内部装修，预计下月重新开放。": (
+        "Being refurbished; expected to reopen next month.",
+        "Đang sửa chữa bên trong, dự kiến mở lại vào tháng sau.",
+    ),
+    "台风过后检修供电，暂停服务。": (
+        "Power being repaired after the typhoon; closed for now.",
+        "Đang sửa điện sau bão, tạm ngừng phục vụ.",
+    ),
+    "场地改造，临时关闭。": ("Site being rebuilt; closed for now.", "Đang cải tạo, tạm đóng cửa."),
+    "人员调整，暂停开放。": ("Closed while staff change.", "Tạm đóng cửa do thay đổi nhân sự."),
+}
+NOTES_EN_VI = {
+    "热水器维修中，预计周五恢复。": (
+        "Water heater under repair, back on Friday.",
+        "Bình nóng lạnh đang sửa, dự kiến thứ Sáu dùng lại được.",
+    ),
+    "淋浴间排水维修中。": ("Shower drain under repair.", "Đang sửa ống thoát nước phòng tắm."),
+    "充电插座更换中。": ("Charging sockets being replaced.", "Đang thay ổ cắm sạc."),
+    "每晚30元": ("30 yuan a night", "30 tệ một đêm"),
+    "按价目表": ("See the price list", "Theo bảng giá"),
+}
+
+
+def _in_three(zh: str, en_vi: tuple[str, str] | None, field: str) -> dict[str, str]:
+    """The three language columns of ``field`` (English and Vietnamese left empty if None)."""
+    en, vi = en_vi or ("", "")
+    return {field: zh, f"{field}_zh_hans": zh, f"{field}_en": en, f"{field}_vi": vi}
+
+
 CLOSURE_REASONS = [
     "内部装修，预计下月重新开放。",
     "台风过后检修供电，暂停服务。",
@@ -111,6 +194,7 @@ def _plan():
             place = places[index * len(places) // count]
             kind = kinds[(index * 3 + len(plan)) % len(kinds)]
             km = round(rng.uniform(0.5, 9.5), 1)
+            en, vi = PLACE_NAMES[place]
             plan.append(
                 {
                     "place": place,
@@ -119,6 +203,10 @@ def _plan():
                     "lat": lat,
                     "lng": lng,
                     "note": f"{place}附近，{route}旁约{km}公里",
+                    "note_en_vi": (
+                        f"Near {en}, about {km} km along {route}",
+                        f"Gần {vi}, khoảng {km} km dọc {route}",
+                    ),
                 }
             )
     # The port: many stations close together (cargo yards, dock parking).
@@ -138,6 +226,10 @@ def _plan():
                 "lat": 21.58 + rng.uniform(-0.03, 0.03),
                 "lng": 108.36 + rng.uniform(-0.04, 0.04),
                 "note": f"防城港港区{place}",
+                "note_en_vi": (
+                    f"Fangchenggang port area, {PLACE_NAMES[place][0]}",
+                    f"Khu cảng Phòng Thành Cảng, {PLACE_NAMES[place][1]}",
+                ),
             }
         )
     # Unique names: the second station of a name gets a number.
@@ -146,7 +238,24 @@ def _plan():
         base = NAME_PATTERNS[item["kind"]].format(place=item["place"])
         seen[base] = seen.get(base, 0) + 1
         item["name"] = base if seen[base] == 1 else f"{base}（{seen[base]}号）"
+        en_place, vi_place = PLACE_NAMES[item["place"]]
+        en_pattern, vi_pattern = NAME_PATTERNS_EN_VI[item["kind"]]
+        en, vi = en_pattern.format(place=en_place), vi_pattern.format(place=vi_place)
+        if seen[base] > 1:
+            en, vi = f"{en} (No. {seen[base]})", f"{vi} (số {seen[base]})"
         item["slug"] = f"demo-{number:03d}"
+        translated = item["slug"] not in UNTRANSLATED
+        item["name_en_vi"] = (en, vi) if translated else None
+        item["address_en_vi"] = (
+            (
+                f"{en_place}, Fangchenggang, Guangxi (demo address)",
+                f"{vi_place}, Phòng Thành Cảng, Quảng Tây (địa chỉ mẫu)",
+            )
+            if translated
+            else None
+        )
+        if not translated:
+            item["note_en_vi"] = None
         item["rng"] = random.Random(number)
     return plan
 
@@ -196,15 +305,26 @@ def seed(*, stdout):
         station, is_new = Station.objects.get_or_create(
             slug=item["slug"],
             defaults={
-                "name": item["name"],
+                **_in_three(item["name"], item["name_en_vi"], "name"),
                 "kind": item["kind"],
                 "route": item["route"],
-                "location_note": item["note"],
+                **_in_three(item["note"], item["note_en_vi"], "location_note"),
                 "district": _district(item["lat"], item["lng"]),
-                "address": f"广西防城港市{item['place']}（演示地址）",
+                **_in_three(
+                    f"广西防城港市{item['place']}（演示地址）", item["address_en_vi"], "address"
+                ),
                 "latitude": round(item["lat"], 6),
                 "longitude": round(item["lng"], 6),
-                "host_organisation": f"{item['place']}演示服务单位",
+                **_in_three(
+                    f"{item['place']}演示服务单位",
+                    None
+                    if item["name_en_vi"] is None
+                    else (
+                        f"{PLACE_NAMES[item['place']][0]} demo host",
+                        f"Đơn vị phục vụ mẫu {PLACE_NAMES[item['place']][1]}",
+                    ),
+                    "host_organisation",
+                ),
                 # Fake landlines in the city's 0770 area, apart from any demo person's mobile.
                 "phone": f"077028{number:05d}",
                 "published": number != 7,
@@ -223,7 +343,11 @@ def seed(*, stdout):
                 "guarded_lot": rng.random() < 0.3,
                 "last_verified": date(2026, 11, 1) - timedelta(days=rng.randint(0, 120)),
                 "vanguard_post": vanguard,
-                "vanguard_hours": "每天 08:00–20:00" if vanguard else "",
+                **_in_three(
+                    "每天 08:00–20:00" if vanguard else "",
+                    ("Daily 08:00–20:00", "Hằng ngày 08:00–20:00") if vanguard else None,
+                    "vanguard_hours",
+                ),
                 "vanguard_phone": f"077029{number:05d}" if vanguard else "",
                 "is_demo": True,
             },
@@ -233,7 +357,11 @@ def seed(*, stdout):
             continue
         created += 1
         if station.status == Station.Status.TEMPORARILY_CLOSED:
-            station.closure_reason = CLOSURE_REASONS[number % len(CLOSURE_REASONS)]
+            reason = CLOSURE_REASONS[number % len(CLOSURE_REASONS)]
+            for field, value in _in_three(
+                reason, CLOSURE_REASONS_EN_VI[reason], "closure_reason"
+            ).items():
+                setattr(station, field, value)
         hours = _hours_for(station, rng)
         station.save()
         OpeningHours.objects.bulk_create(
@@ -244,15 +372,18 @@ def seed(*, stdout):
         rows = []
         for code in dict.fromkeys(codes):
             paid = code in {"lodging", "dining", "truck_repair"} and rng.random() < 0.6
+            price = "每晚30元" if paid and code == "lodging" else "按价目表" if paid else ""
             row = StationAmenity(
                 station=station,
                 amenity=amenities[code],
                 is_free=not paid,
-                price_note="每晚30元" if paid and code == "lodging" else "按价目表" if paid else "",
+                **_in_three(price, NOTES_EN_VI.get(price), "price_note"),
             )
             if code in {"hot_water", "showers", "phone_charging"} and number % 11 == 5:
                 row.live_status = StationAmenity.LiveStatus.OUT_OF_ORDER
-                row.status_note = OUT_OF_ORDER_NOTES[number % len(OUT_OF_ORDER_NOTES)]
+                note = OUT_OF_ORDER_NOTES[number % len(OUT_OF_ORDER_NOTES)]
+                for field, value in _in_three(note, NOTES_EN_VI[note], "status_note").items():
+                    setattr(row, field, value)
             rows.append(row)
         StationAmenity.objects.bulk_create(rows)
     # Where each station lies along the lines (what "stations ahead" reads).

@@ -57,3 +57,21 @@ def feed_properties(station_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         for pk, properties in provider(ids).items():
             merged.setdefault(pk, {}).update(properties)
     return merged
+
+
+# Other map layers (name, URL name of a GeoJSON feed taking ``lang``), drawn by the map script.
+_map_layers: list[tuple[str, str]] = []
+
+
+def register_map_layer(name: str, url_name: str):
+    """Draw the features of the feed at ``reverse(url_name)`` on the station map.
+
+    Features are drawn with the marker class ``marker-<name>``; their ``name`` and ``url``
+    properties make the popup.
+    """
+    if (name, url_name) not in _map_layers:
+        _map_layers.append((name, url_name))
+
+
+def map_layers() -> list[tuple[str, str]]:
+    return list(_map_layers)

@@ -27,7 +27,9 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Max, Min, Value
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import get_language, override
+
+from portal.lib import translated
 
 from . import geo
 from .parking import feed_parking
@@ -103,14 +105,19 @@ def effective_zoom(bbox: tuple[float, float, float, float], zoom: int) -> int:
     return zoom
 
 
-def station_feature(station, *, now, tile_crs: str, extra: dict[str, Any]) -> dict[str, Any]:
+def station_feature(
+    station, *, now, tile_crs: str, extra: dict[str, Any], language: str = "zh-hans"
+) -> dict[str, Any]:
     """One station as a GeoJSON Feature (amenities and hours prefetched).
 
+    ``name`` is in ``language``; where it has no translation it is the Chinese name, and
+    ``name_lang`` ("zh-Hans") and ``name_pinyin`` say so. Ids stay the same in every language.
     Call inside ``override("zh-hans")``: station page URLs are the unprefixed ones.
     """
     amenity_rows = list(station.amenities.all())
+    name, fallback = translated.text_for(station, "name", language)
     properties = {
-        "name": station.name,
+        "name": name,
         "slug": station.slug,
         "kind": station.kind,
         "route": station.route,
@@ -125,6 +132,9 @@ def station_feature(station, *, now, tile_crs: str, extra: dict[str, Any]) -> di
         "phone": station.tel,
         "url": reverse("stations:detail", kwargs={"slug": station.slug}),
     }
+    if fallback:
+        properties["name_lang"] = "zh-Hans"
+        properties["name_pinyin"] = station.name_pinyin
     properties.update(feed_parking(station, now))
     properties["vanguard"] = vanguard_properties(station)
     properties.update(extra)
@@ -145,9 +155,17 @@ def station_feature(station, *, now, tile_crs: str, extra: dict[str, Any]) -> di
 def _station_features(stations, *, tile_crs: str, extra=None) -> list[dict[str, Any]]:
     extra = extra or {}
     now = timezone.now()
+    # The feed's language is the one active around it (the view's ``lang``).
+    language = get_language() or "zh-hans"
     with override("zh-hans"):
         return [
-            station_feature(station, now=now, tile_crs=tile_crs, extra=extra.get(station.pk, {}))
+            station_feature(
+                station,
+                now=now,
+                tile_crs=tile_crs,
+                extra=extra.get(station.pk, {}),
+                language=language,
+            )
             for station in stations
         ]
 
@@ -312,7 +330,7 @@ def export_body(queryset, *, tile_crs: str, extra_for) -> tuple[str, Any]:
     Kept in the shared cache under its version, so a repeat costs one aggregate query.
     """
     key, modified = export_version(queryset)
-    cache_key = f"stations:export:{tile_crs}:{key}"
+    cache_key = f"stations:export:{tile_crs}:{get_language() or 'zh-hans'}:{key}"
     body = cache.get(cache_key)
     if body is None:
         stations = list(queryset.for_display())

@@ -113,6 +113,12 @@ class FeedForm(StationFilterForm):
     bbox = forms.CharField(label=_("Bounding box"), required=False, max_length=200)
     zoom = forms.IntegerField(label=_("Zoom"), required=False, min_value=0, max_value=22)
     near = forms.CharField(label=_("Near"), required=False, max_length=100)
+    # The feed lives outside the language prefix: names come in the language asked for.
+    lang = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("zh-hans", "zh-hans"), ("en", "en"), ("vi", "vi")],
+    )
 
     def clean_bbox(self):
         value = self.cleaned_data["bbox"]

@@ -56,6 +56,15 @@ class Station(models.Model):
         SHANGSI = "shangsi", _("Shangsi County")
 
     name = models.CharField(_("name"), max_length=200)
+    name_pinyin = models.CharField(
+        _("name in pinyin"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Hanyu Pinyin shown beside the Chinese name where a translation is missing. "
+            "Filled from the Chinese name when left empty; edit it freely."
+        ),
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
     host_organisation = models.CharField(_("host organisation"), max_length=200, blank=True)
@@ -200,6 +209,16 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.name_pinyin and self.name_zh_hans:
+            from portal.lib.pinyin import romanise
+
+            self.name_pinyin = romanise(self.name_zh_hans)[:300]
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "name_pinyin" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "name_pinyin"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("stations:detail", kwargs={"slug": self.slug})

@@ -223,7 +223,7 @@ FIELDS = [
 def _label(name: str):
     if name == "amenity_codes":
         return gettext_lazy("amenities (codes)")
-    return Station._meta.get_field(name).verbose_name
+    return Station._meta.get_field(name.removesuffix("_zh_hans")).verbose_name
 
 
 def _same(new, old) -> bool:
@@ -247,6 +247,16 @@ def _phone_digits(value) -> str:
 
 
 class StationResource(resources.ModelResource):
+    # The translated texts (stations/translation.py) travel as their Chinese columns, whatever
+    # the admin's language: django-modeltranslation's ``name`` reads and writes the active
+    # language's column, so an import from /en/admin/ would otherwise fill ``name_en``.
+    name = fields.Field(attribute="name_zh_hans", column_name="name")
+    host_organisation = fields.Field(
+        attribute="host_organisation_zh_hans", column_name="host_organisation"
+    )
+    location_note = fields.Field(attribute="location_note_zh_hans", column_name="location_note")
+    address = fields.Field(attribute="address_zh_hans", column_name="address")
+    closure_reason = fields.Field(attribute="closure_reason_zh_hans", column_name="closure_reason")
     kind = fields.Field(
         attribute="kind", column_name="kind", widget=ChoiceLabelWidget(Station.Kind.choices)
     )

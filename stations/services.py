@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from portal.lib import translated
 from portal.lib.images import ProcessedImage
 from portal.lib.storage import files_or_nothing, store_image_pair
 
@@ -129,9 +130,9 @@ def station_amenity_set(
         row = StationAmenity.objects.select_for_update().select_related("amenity").get(pk=row.pk)
         row.live_status = live_status
         available = live_status == StationAmenity.LiveStatus.AVAILABLE
-        row.status_note = "" if available else note.strip()
+        notes = translated.set_chinese(row, "status_note", "" if available else note.strip())
         row.status_until = None if available else until
-        row.save(update_fields=["live_status", "status_note", "status_until", "updated_at"])
+        row.save(update_fields=["live_status", *notes, "status_until", "updated_at"])
         summary = f"{row.amenity.code}: {row.get_live_status_display()}"
         if row.status_note:
             summary += f" — {row.status_note}"
@@ -149,9 +150,9 @@ def station_close(
     with transaction.atomic():
         station = _locked(station)
         station.status = Station.Status.TEMPORARILY_CLOSED
-        station.closure_reason = reason.strip()
+        reasons = translated.set_chinese(station, "closure_reason", reason.strip())
         station.reopens_at = reopens_at
-        station.save(update_fields=["status", "closure_reason", "reopens_at", "updated_at"])
+        station.save(update_fields=["status", *reasons, "reopens_at", "updated_at"])
         _record(station, StationChange.Kind.CLOSED, actor, station.closure_reason, now)
     return station
 
@@ -162,9 +163,9 @@ def station_reopen(*, station: Station, actor: User | None = None) -> Station:
     with transaction.atomic():
         station = _locked(station)
         station.status = Station.Status.OPEN
-        station.closure_reason = ""
+        reasons = translated.set_chinese(station, "closure_reason", "")
         station.reopens_at = None
-        station.save(update_fields=["status", "closure_reason", "reopens_at", "updated_at"])
+        station.save(update_fields=["status", *reasons, "reopens_at", "updated_at"])
         _record(station, StationChange.Kind.REOPENED, actor, "", now)
     return station
 
@@ -255,7 +256,7 @@ def _apply(correction: StationCorrection, station: Station) -> list[str]:
     if kind == StationCorrection.Kind.AMENITY_OUT and correction.amenity_id is not None:
         StationAmenity.objects.filter(station=station, amenity=correction.amenity).update(
             live_status=StationAmenity.LiveStatus.OUT_OF_ORDER,
-            status_note=correction.text[:200],
+            **translated.chinese_only("status_note", correction.text[:200]),
             updated_at=timezone.now(),
         )
     return []

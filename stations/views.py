@@ -7,7 +7,7 @@ from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -219,11 +219,16 @@ def station_map(request):
         bounds, default_center=leaflet["DEFAULT_CENTER"], default_zoom=leaflet["DEFAULT_ZOOM"]
     )
     feed_url = reverse("stations-feed")
+    language = translation.get_language()
+    if language in ("en", "vi"):
+        # The feed is outside the language prefix: the map asks for names in its language.
+        feed_url = f"{feed_url}?lang={language}"
     # The request for a phone's first view, announced in the page (<link rel="preload">) so
     # it travels with Leaflet; the script asks for exactly this URL (static/js/map-feed.js).
     if initial["tiles"]:
         box = feeds.tiles_bbox(initial["tiles"], initial["zoom"])
-        initial["url"] = f"{feed_url}?bbox={box}&zoom={initial['zoom']}"
+        joiner = "&" if "?" in feed_url else "?"
+        initial["url"] = f"{feed_url}{joiner}bbox={box}&zoom={initial['zoom']}"
     _title, tiles_url, tiles_options = leaflet["TILES"][0]
     context = {
         "amenities": amenities,
@@ -231,6 +236,11 @@ def station_map(request):
             "bounds": bounds,
             "initial": initial,
             "feed": feed_url,
+            # Other apps' layers (border crossings…), asked for in the page's language.
+            "layers": [
+                {"name": name, "url": f"{reverse(url_name)}?lang={language or 'zh-hans'}"}
+                for name, url_name in extensions.map_layers()
+            ],
             "export": reverse("stations-export"),
             "tiles": {
                 "url": tiles_url,
@@ -299,12 +309,13 @@ def feed(request):
     queryset = form.filter(Station.objects.published())
     options = {"tile_crs": settings.MAP_TILES_CRS, "extra_for": extensions.feed_properties}
     data = form.cleaned_data
-    if data["bbox"]:
-        collection = feeds.view_collection(queryset, data["bbox"], data["zoom"], **options)
-    elif data["near"]:
-        collection = feeds.near_collection(queryset, data["near"], **options)
-    else:
-        collection = feeds.first_collection(queryset, **options)
+    with translation.override(data["lang"] or "zh-hans"):
+        if data["bbox"]:
+            collection = feeds.view_collection(queryset, data["bbox"], data["zoom"], **options)
+        elif data["near"]:
+            collection = feeds.near_collection(queryset, data["near"], **options)
+        else:
+            collection = feeds.first_collection(queryset, **options)
     response = _conditional(request, feeds.dumps(collection), "application/geo+json")
     # Open-now flags change with the clock: phones revalidate after a minute.
     response["Cache-Control"] = "public, max-age=60"
@@ -318,9 +329,13 @@ def feed(request):
 def feed_export(request):
     """Every published station as one GeoJSON download, built at most once a minute."""
     queryset = Station.objects.published()
-    body, modified = feeds.export_body(
-        queryset, tile_crs=settings.MAP_TILES_CRS, extra_for=extensions.feed_properties
-    )
+    lang = request.GET.get("lang", "zh-hans")
+    if lang not in ("zh-hans", "en", "vi"):
+        lang = "zh-hans"
+    with translation.override(lang):
+        body, modified = feeds.export_body(
+            queryset, tile_crs=settings.MAP_TILES_CRS, extra_for=extensions.feed_properties
+        )
     response = _conditional(request, body, "application/geo+json")
     if modified:
         response["Last-Modified"] = http_date(modified.timestamp())

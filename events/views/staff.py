@@ -160,6 +160,8 @@ def staff_event_report(request, pk):
                 event=event,
                 people_reached=form.cleaned_data["people_reached"],
                 report=form.cleaned_data["report"],
+                report_en=form.cleaned_data["report_en"] or "",
+                report_vi=form.cleaned_data["report_vi"] or "",
                 photos=[(photo, caption) for photo in form.cleaned_data["photos"]],
             )
         except ValidationError as exc:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.choices import Category
 from portal.lib.forms import BotCheckedForm
 from portal.lib.phones import normalize_mobile
+from portal.lib.translated import TranslatedRadioSelect, choice_label
 from stations.models import Station
 
 SLUG = re.compile(r"\A[-a-zA-Z0-9_]{1,200}\Z")
@@ -58,7 +59,7 @@ class HelpRequestForm(BotCheckedForm):
     # A station picked from a short list (the one the driver came from, or what a search
     # found), never a list of every station: the form weighs the same at any count.
     station = forms.CharField(
-        label=_("At a station"), required=False, max_length=200, widget=forms.RadioSelect
+        label=_("At a station"), required=False, max_length=200, widget=TranslatedRadioSelect
     )
     station_q = forms.CharField(
         label=_("Find a station"),
@@ -89,15 +90,7 @@ class HelpRequestForm(BotCheckedForm):
         """Offer ``stations`` (with ``distance_label`` when known), then "not at a station"."""
         self.station_options = list(stations)
         self.fields["station"].widget.choices = [
-            *(
-                (
-                    s.slug,
-                    f"{s.name} · {s.distance_label}"
-                    if getattr(s, "distance_label", "")
-                    else s.name,
-                )
-                for s in self.station_options
-            ),
+            *((s.slug, _station_label(s)) for s in self.station_options),
             ("", _("Not at a station")),
         ]
 
@@ -156,3 +149,11 @@ class TrackForm(forms.Form):
         if not re.fullmatch(r"[0-9]{4}", text):
             raise forms.ValidationError(_("Enter 4 digits."))
         return text
+
+
+def _station_label(station) -> str:
+    """The station's name in the page's language (Chinese with pinyin, marked, as fallback)
+    and, when the driver's position is known, its distance."""
+    label = choice_label(station)
+    distance = getattr(station, "distance_label", "")
+    return type(label)(f"{label} · {distance}") if distance else label

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from accounts.models import Organisation, User
 from helpdesk.models.wishes import Wish
 from helpdesk.services.requests import IllegalTransition
+from portal.lib import translated
 
 
 def wish_submit(
@@ -77,15 +78,23 @@ def wish_claim(
 
 
 @transaction.atomic
-def wish_fulfil(*, wish: Wish, actor: User, thank_you: str) -> Wish:
-    """Mark a claimed wish fulfilled, with a short thank-you note for the wall."""
+def wish_fulfil(
+    *, wish: Wish, actor: User, thank_you: str, thank_you_en: str = "", thank_you_vi: str = ""
+) -> Wish:
+    """Mark a claimed wish fulfilled, with a short thank-you note for the wall.
+
+    ``thank_you`` is the Chinese note (required); English and Vietnamese are optional.
+    """
     wish = _locked(wish)
     if wish.state != Wish.State.CLAIMED:
         raise IllegalTransition(gettext("Only a claimed wish can be fulfilled."))
     thank_you = (thank_you or "").strip()
     if not thank_you:
         raise IllegalTransition(gettext("Write a short thank-you note."))
-    wish.thank_you = thank_you[:200]
+    translated.set_chinese(wish, "thank_you", thank_you[:200])
+    # The translation columns are added by django-modeltranslation (helpdesk/translation.py).
+    setattr(wish, "thank_you_en", (thank_you_en or "").strip()[:200])  # noqa: B010
+    setattr(wish, "thank_you_vi", (thank_you_vi or "").strip()[:200])  # noqa: B010
     wish.fulfilled_at = timezone.now()
     wish.state = Wish.State.FULFILLED
     wish.save()

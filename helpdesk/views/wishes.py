@@ -128,6 +128,8 @@ def staff_wish_action(request, pk, action):
                 wish=wish,
                 actor=user,
                 thank_you=request.POST.get("thank_you", "")[:200].replace("\x00", ""),
+                thank_you_en=request.POST.get("thank_you_en", "")[:200].replace("\x00", ""),
+                thank_you_vi=request.POST.get("thank_you_vi", "")[:200].replace("\x00", ""),
             )
         else:
             raise Http404

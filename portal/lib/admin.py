@@ -39,7 +39,7 @@ class NotStoredAdminMixin:
             return view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        form_class = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         error = getattr(request, "_not_stored", None)
         if error is None:
             return form_class

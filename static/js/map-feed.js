@@ -74,7 +74,7 @@
       if (initial && !this.amenities.length && !this.parking && initial.zoom === zoom && within(range, initial.tiles)) {
         return { url: initial.url, range: initial.tiles };
       }
-      let url = `${this.url}?bbox=${rangeBox(range, zoom).join(",")}&zoom=${zoom}`;
+      let url = `${this.url}${this.url.includes("?") ? "&" : "?"}bbox=${rangeBox(range, zoom).join(",")}&zoom=${zoom}`;
       for (const code of this.amenities) url += `&amenity=${encodeURIComponent(code)}`;
       if (this.parking) url += "&parking=1";
       return { url, range };
@@ -161,7 +161,7 @@
   // position never leaves the phone.
   function keepAround(url, latitude, longitude) {
     const near = `${latitude.toFixed(1)},${longitude.toFixed(1)}`;
-    return fetch(`${url}?near=${near}`, { credentials: "same-origin" }).catch(() => null);
+    return fetch(`${url}${url.includes("?") ? "&" : "?"}near=${near}`, { credentials: "same-origin" }).catch(() => null);
   }
 
   window.DriverHomeMapFeed = { FeedLoader, debounce, keepAround, tileRange, rangeBox, tileDegrees };

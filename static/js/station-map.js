@@ -16,6 +16,17 @@ function popupFor(feature) {
   const title = document.createElement("strong");
   title.textContent = p.name;
   box.append(title);
+  if (p.name_lang) {
+    // No translation: the Chinese name, marked as such, and how to say it.
+    title.lang = p.name_lang;
+    if (p.name_pinyin) {
+      const pinyin = document.createElement("span");
+      pinyin.className = "pinyin";
+      pinyin.lang = "zh-Latn-pinyin";
+      pinyin.textContent = ` ${p.name_pinyin}`;
+      box.append(pinyin);
+    }
+  }
   const status = document.createElement("p");
   if (p.status === "temporarily_closed") {
     status.textContent = labels.temporarily_closed;
@@ -239,10 +250,62 @@ function stationsLayer(map) {
   refresh();
 }
 
+// Other apps' layers (border crossings): a small feed each, drawn with their own marker style.
+function extraLayerPopup(feature) {
+  const p = feature.properties;
+  const box = document.createElement("div");
+  box.className = "map-popup";
+  const title = document.createElement("a");
+  title.href = p.url;
+  title.textContent = p.name;
+  if (p.name_lang) title.lang = p.name_lang;
+  box.append(title);
+  if (p.name_pinyin) {
+    const pinyin = document.createElement("span");
+    pinyin.className = "pinyin";
+    pinyin.lang = "zh-Latn-pinyin";
+    pinyin.textContent = ` ${p.name_pinyin}`;
+    box.append(pinyin);
+  }
+  if (p.notice) {
+    const notice = document.createElement("p");
+    notice.className = p.notice.stale ? "crossing-notice notice-stale" : "crossing-notice";
+    notice.lang = p.notice.lang;
+    const posted = new Date(p.notice.posted_at);
+    const minutes = Math.max(0, Math.round((Date.now() - posted.getTime()) / 60000));
+    const age = minutes < 60
+      ? labels.minutes_ago.replace("%(count)s", String(minutes))
+      : labels.hours_ago.replace("%(count)s", String(Math.round(minutes / 60)));
+    notice.textContent = `${p.notice.text} (${age})`;
+    box.append(notice);
+  }
+  return box;
+}
+
+async function extraLayers(map) {
+  const L = window.L;
+  for (const layer of data.layers || []) {
+    const response = await fetch(layer.url, { credentials: "same-origin" }).catch(() => null);
+    if (!response || !response.ok) continue;
+    const body = await response.json();
+    const group = L.layerGroup().addTo(map);
+    for (const feature of body.features) {
+      const [lng, lat] = feature.geometry.coordinates;
+      const icon = L.divIcon({ className: `marker-${layer.name}`, iconSize: [30, 30], html: "" });
+      // Below the stations: a crossing never hides the station cluster beside it.
+      L.marker([lat, lng], { icon, title: feature.properties.name, alt: feature.properties.name, zIndexOffset: -1000 })
+        .bindPopup(() => extraLayerPopup(feature))
+        .addTo(group);
+    }
+    map.getContainer().dataset[`${layer.name}Loaded`] = String(body.features.length);
+  }
+}
+
 const map = buildMap();
 locateControl(map);
 drawRoutes(map);
 stationsLayer(map);
+extraLayers(map);
 // Scripts that run later (ahead-map.js) find the map here; earlier ones hear "map:init".
 window.driverHomeMaps = { ...window.driverHomeMaps, "stations-map": map };
 window.dispatchEvent(new CustomEvent("map:init", { detail: { id: "stations-map", map } }));

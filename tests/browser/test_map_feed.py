@@ -11,11 +11,14 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+# The stations' markers and clusters (the border crossings' layer is drawn whole, apart).
+STATION_MARKERS = "#stations-map .leaflet-marker-icon:not(.marker-crossings)"
+
 
 def _markers(page):
     """The titles of the markers on the map: station names and cluster labels."""
     return set(
-        page.locator("#stations-map .leaflet-marker-icon").evaluate_all(
+        page.locator(STATION_MARKERS).evaluate_all(
             "(nodes) => nodes.map((node) => node.title || node.alt)"
         )
     )
@@ -26,7 +29,8 @@ def _in_map(page):
     return page.evaluate(
         """() => {
           const box = document.getElementById("stations-map").getBoundingClientRect();
-          return [...document.querySelectorAll("#stations-map .leaflet-marker-icon")].every((m) => {
+          const markers = "#stations-map .leaflet-marker-icon:not(.marker-crossings)";
+          return [...document.querySelectorAll(markers)].every((m) => {
             const r = m.getBoundingClientRect();
             const x = r.left + r.width / 2, y = r.bottom;
             const dx = box.width * 0.25 + 25, dy = box.height * 0.25 + 45;
@@ -56,7 +60,8 @@ def test_map_shows_its_view_and_loads_more_after_panning(prod_server, prod_page)
     preload = page.locator('link[rel="preload"][href*="stations.geojson"]').get_attribute("href")
     assert [urlparse(url).path + "?" + urlparse(url).query for url in asked] == [preload]
     query = parse_qs(urlparse(asked[0]).query)
-    assert set(query) == {"bbox", "zoom"}
+    # The feed is outside the language prefix: the English map asks for English names.
+    assert set(query) == {"bbox", "zoom", "lang"} and query["lang"] == ["en"]
     first = _markers(page)
     assert first and _in_map(page)
     assert int(page.locator("#map-count").get_attribute("data-count")) > 0

@@ -27,8 +27,8 @@ def calls(monkeypatch):
 def _event_data(event, **changes):
     data = {
         "kind": event.kind,
-        "title": event.title,
-        "description": event.description,
+        "title_zh_hans": event.title,
+        "description_zh_hans": event.description,
         "starts_at_0": "2030-07-15",
         "starts_at_1": "09:00:00",
         "ends_at_0": "2030-07-15",
@@ -38,15 +38,19 @@ def _event_data(event, **changes):
         "organisation": event.organisation_id,
         "capacity": "",
         "status": event.status,
-        "status_note": "",
+        "status_note_zh_hans": "",
         "published": "on",
         "people_reached": "",
-        "report": "",
+        "report_zh_hans": "",
         "photos-TOTAL_FORMS": "0",
         "photos-INITIAL_FORMS": "0",
         "photos-MIN_NUM_FORMS": "0",
         "photos-MAX_NUM_FORMS": "1000",
     }
+    # The admin edits every language of the texts: "title" is the Chinese column.
+    for field in ("title", "description", "status_note", "report"):
+        if field in changes:
+            changes[f"{field}_zh_hans"] = changes.pop(field)
     data.update(changes)
     return data
 

@@ -128,3 +128,24 @@ def test_wish_wall_query_count(client, dispatcher, branch_a, django_assert_num_q
         services.wish_claim(wish=wish, actor=dispatcher, organisation=branch_a)
     with django_assert_num_queries(2):
         client.get(reverse("helpdesk:wishes"))
+
+
+def test_thank_you_note_in_the_language_of_the_wall_with_a_marked_fallback(client, dispatcher):
+    from django.utils import translation
+
+    done = []
+    for token, extra in (("tv1", {"thank_you_vi": "Cảm ơn nhiều!"}), ("tv2", {})):
+        wish, _ = services.wish_submit(form_token=token, text="shoes")
+        services.wish_approve(wish=wish, actor=dispatcher)
+        services.wish_claim(wish=wish, actor=dispatcher, volunteer="小张")
+        # Fulfilled from an English staff page: the note typed is still the Chinese one.
+        with translation.override("en"):
+            done.append(
+                services.wish_fulfil(wish=wish, actor=dispatcher, thank_you="谢谢", **extra)
+            )
+    assert (done[1].thank_you_zh_hans, done[1].thank_you_en) == ("谢谢", "")
+    with translation.override("vi"):
+        url = reverse("helpdesk:wishes")
+    html = client.get(url).content.decode()
+    assert "“Cảm ơn nhiều!”" in html
+    assert '“<span lang="zh-Hans">谢谢</span>”' in html

@@ -65,17 +65,17 @@ def test_manager_cannot_add_stations_or_import(client, two_stations, station_man
 
 def _change_form_data(station, **overrides):
     data = {
-        "name": station.name,
+        "name_zh_hans": station.name,
         "slug": station.slug,
         "kind": station.kind,
         "host_organisation": "",
         "status": station.status,
-        "closure_reason": "",
+        "closure_reason_zh_hans": "",
         "published": "on",
         "route": station.route,
-        "location_note": "",
+        "location_note_zh_hans": "",
         "district": station.district,
-        "address": "",
+        "address_zh_hans": "",
         "latitude": str(station.latitude),
         "longitude": str(station.longitude),
         "phone": "",
@@ -111,8 +111,8 @@ def test_manager_edits_their_station_and_flips_live_status(client, two_stations,
             "amenities-0-amenity": str(hot_water.pk),
             "amenities-0-is_free": "on",
             "amenities-0-live_status": "out_of_order",
-            "amenities-0-status_note": "周五恢复",
-            "amenities-0-price_note": "",
+            "amenities-0-status_note_zh_hans": "周五恢复",
+            "amenities-0-price_note_zh_hans": "",
         },
     )
     response = client.post(reverse("admin:stations_station_change", args=[mine.pk]), data)
@@ -405,7 +405,7 @@ def test_photo_on_a_full_disk_shows_the_form_again_and_stores_nothing(
     data = _change_form_data(
         mine,
         **{
-            "name": "改过的站名",
+            "name_zh_hans": "改过的站名",
             "photos-TOTAL_FORMS": "2",
             "photos-0-caption": "门口",
             "photos-0-sort_order": "0",

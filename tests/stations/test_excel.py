@@ -233,7 +233,7 @@ def test_admin_makes_the_slug_from_the_name_and_keeps_an_edited_one(client, supe
     # No prepopulating script: it would drop every Chinese character and leave it empty.
     assert '"dependency_ids"' not in form and "id_slug" in form
     data = {
-        "name": "东兴口岸司机之家",
+        "name_zh_hans": "东兴口岸司机之家",
         "slug": "",
         "kind": "driver_home",
         "route": "G228",
@@ -259,3 +259,20 @@ def test_admin_makes_the_slug_from_the_name_and_keeps_an_edited_one(client, supe
     assert response.status_code == 302
     station.refresh_from_db()
     assert station.slug == "dongxing-home"
+
+
+def test_import_from_the_english_admin_writes_the_chinese_texts(client, superuser, stations):
+    """Under django-modeltranslation ``name`` is the page language's column: the file's
+    texts are the Chinese ones, whatever the language of the admin that imports them."""
+    from django.utils import translation
+
+    client.force_login(superuser)
+    exported = _export_csv(client)
+    changed = exported.replace("企沙货场", "企沙货场（新）")
+    with translation.override("en"):
+        preview = _preview(client, _excel_rewrite(changed))
+        assert "/en/" in preview.wsgi_request.path
+        assert _confirm(client, preview).status_code == 302
+    station = Station.objects.get(slug="qisha")
+    assert station.name_zh_hans == "企沙货场（新）"
+    assert station.name_en != "企沙货场（新）"

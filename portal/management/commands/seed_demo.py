@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "stations.demo",
     "events.demo",
     "helpdesk.demo",
+    "crossings.demo",
 ]
 
 
