@@ -53,11 +53,14 @@ WORKER_SCRIPTS = (
     "js/sw-main.js",
 )
 # Pages the worker keeps once a driver has opened them (network first, the saved copy when
-# the network fails): the station list, station pages and the help form, in each language.
+# the network fails): the station list, station pages, the border crossings and their pages
+# and the help form, in each language.
 # Never a staff page, never a URL with a query (nearby results carry a position). The home
 # page is not kept: without a connection the offline page stands in for it, with the
 # emergency line and the nearest stations worked out from the saved feed.
-CACHED_PAGES = r"^/(?:(?:{prefixes})/)?(?:stations/(?:[-a-zA-Z0-9_]+/)?|help/)$"
+CACHED_PAGES = (
+    r"^/(?:(?:{prefixes})/)?(?:stations/(?:[-a-zA-Z0-9_]+/)?|border/(?:[-a-zA-Z0-9_]+/)?|help/)$"
+)
 
 # The help form's address in each language: a post there that cannot reach the server is
 # kept in the phone's outbox by the worker.
@@ -144,6 +147,7 @@ def _build() -> WorkerConfig:
         "defaultLanguage": settings.LANGUAGE_CODE,
         "pages": CACHED_PAGES.format(prefixes=prefixes),
         "feed": reverse("stations-feed"),
+        "crossingsFeed": reverse("crossings-feed"),
         "helpForm": HELP_FORM.format(prefixes=prefixes),
         "helpMinFillSeconds": settings.HELP_MIN_FILL_SECONDS,
         "scripts": scripts,

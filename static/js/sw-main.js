@@ -4,8 +4,8 @@
 //   precached under the release's version, read from the hashed static URLs the server
 //   listed in self.DRIVERHOME_SW. A new release installs a complete new set of caches and
 //   takes over only when no page uses the old one, so a page never mixes two releases.
-// - The station feed and the pages a driver opened (home, station list, station pages,
-//   the help form) are network first: refreshed whenever the network answers, the saved
+// - The station feed, the crossings' feed and the pages a driver opened (station list,
+//   station pages, the border crossings, the help form) are network first: refreshed whenever the network answers, the saved
 //   copy when it does not (or is too slow), marked with the time it was saved.
 // - Any other navigation that fails gets the offline page in its language.
 /* global workbox, HelpOutbox */
@@ -116,6 +116,21 @@
         stampPlugin,
         tellPagePlugin,
         new expiration.ExpirationPlugin({ maxEntries: FEED_ENTRIES, purgeOnQuotaError: true }),
+      ],
+    }),
+  );
+
+  // The border crossings' feed (the map's crossing layer), kept apart from the stations'
+  // answers the offline page lists: the latest copy for the map without a signal.
+  routing.registerRoute(
+    ({ url }) => url.origin === self.location.origin && url.pathname === config.crossingsFeed,
+    new strategies.NetworkFirst({
+      cacheName: "driverhome-crossings",
+      networkTimeoutSeconds: NETWORK_TIMEOUT,
+      matchOptions,
+      plugins: [
+        stampPlugin,
+        new expiration.ExpirationPlugin({ maxEntries: 6, purgeOnQuotaError: true }),
       ],
     }),
   );

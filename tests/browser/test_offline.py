@@ -141,6 +141,25 @@ def test_station_page_and_home_reloaded_offline_show_emergency_line_and_stations
     assert first_link.get_attribute("href").startswith(f"{prefix}/stations/")
 
 
+def test_border_crossing_pages_opened_before_stay_readable_offline(phone, prod_server):
+    """The crossings are kept like stations: a crossing page the driver opened reloads with
+    no signal, marked with the time it was saved."""
+    context, page = phone("vi")
+    visit(page, f"{prod_server.url}/vi/border/")
+    page.locator("main a[href^='/vi/border/']").first.click()
+    page.wait_for_load_state()
+    visit(page, page.url)
+    name = page.locator("h1").inner_text()
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("#offline-as-of").is_visible()
+    page.goto(f"{prod_server.url}/vi/border/")
+    assert page.locator("main a[href^='/vi/border/']").count() >= 2
+    assert page.locator("#offline-as-of").is_visible()
+
+
 def test_map_page_reloaded_offline_draws_the_saved_feed_and_says_as_of(phone, prod_server):
     context, page = phone("vi")
     visit(page, f"{prod_server.url}/vi/stations/map/")
