@@ -251,16 +251,21 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         )
 
     def search(self, text: str):
-        """Stations whose name, address, host, or location note contains ``text``."""
+        """Stations whose name, address, host, or location note contains ``text``, in any
+        language (a Vietnamese driver may type the Chinese name off a sign), or whose name's
+        pinyin does.
+
+        The translated columns are named one by one: django-modeltranslation would turn
+        ``name__icontains`` into the page language's column only.
+        """
         text = text.strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text)
-            | Q(address__icontains=text)
-            | Q(host_organisation__icontains=text)
-            | Q(location_note__icontains=text)
-        )
+        found = Q(name_pinyin__icontains=text)
+        for field in ("name", "address", "host_organisation", "location_note"):
+            for suffix in ("zh_hans", "en", "vi"):
+                found |= Q(**{f"{field}_{suffix}__icontains": text})
+        return self.filter(found)
 
     def by_distance(self, lat: float, lng: float):
         """Annotate ``distance_m`` (great-circle metres from the point), nearest first."""

@@ -58,20 +58,16 @@ def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") ->
     return FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
 
 
-class _MarksFallback:
-    """Options whose label is a Chinese fallback say ``lang="zh-Hans"``."""
+class TranslatedRadioSelect(forms.RadioSelect):
+    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"`` (on the label's
+    text, not on the input)."""
+
+    option_template_name = "portal/widgets/translated_option.html"
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(  # type: ignore[misc]
-            name, value, label, selected, index, subindex, attrs
-        )
-        if isinstance(label, FallbackLabel):
-            option["attrs"] = {**option["attrs"], "lang": label.lang}
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["label_lang"] = label.lang if isinstance(label, FallbackLabel) else ""
         return option
-
-
-class TranslatedRadioSelect(_MarksFallback, forms.RadioSelect):
-    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"``."""
 
 
 class TranslatedFieldsFormMixin:

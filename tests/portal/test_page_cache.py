@@ -74,7 +74,7 @@ def test_admin_edit_shows_on_the_next_request(
     assert get(client, url)[0]["X-Page-Cache"] == "hit"
     staff = Client()
     staff.force_login(superuser)
-    data = _change_form_data(station, name="新名字站")
+    data = _change_form_data(station, name_zh_hans="新名字站")
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(reverse("admin:stations_station_change", args=[station.pk]), data)
     assert response.status_code == 302
@@ -152,7 +152,7 @@ def test_bulk_writes_show_on_the_next_request(
 
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {Station._meta.db_table} SET name = %s WHERE id = %s",  # noqa: S608
+                    f"UPDATE {Station._meta.db_table} SET name_zh_hans = %s WHERE id = %s",  # noqa: S608
                     ["批量后站", station.pk],
                 )
     response, html = get(client, url)

@@ -312,7 +312,7 @@ def test_a_road_an_admin_adds_is_offered_with_its_stations(client, superuser, ma
 
     # S325: a straight road north of the city, drawn by an administrator.
     coordinates = [[108.30, 21.70], [108.30, 21.80], [108.30, 21.90]]
-    near = make_station("省道站", latitude=21.85, longitude=108.301)
+    near = make_station("省道站", name_en="Provincial Road Stop", latitude=21.85, longitude=108.301)
     staff = Client()
     staff.force_login(superuser)
     form = {
@@ -329,7 +329,7 @@ def test_a_road_an_admin_adds_is_offered_with_its_stations(client, superuser, ma
     html = html.decode()
     assert "S325 towards the north end" in html
     names, distances = results(html)
-    assert names == [near.name]
+    assert names == [near.name_en]
     assert km(distances[0]) == pytest.approx(11.1, abs=0.3)
     # Something that is not a road number: a translated form error, nothing stored.
     response = staff.post("/admin/stations/routeline/add/", {**form, "code": "s 325"})

@@ -199,9 +199,19 @@ def test_map_page_asks_the_feed_in_its_language(client, bilingual):
 def test_help_form_station_list_in_the_language_of_the_url(client, bilingual, chinese_only):
     with translation.override("vi"):
         url = reverse("helpdesk:form")
-    html = client.get(url).content.decode()
-    assert ">Nhà tài xế Đông Hưng</option>" in html
-    assert re.search(r'<option value="[^"]+" lang="zh-Hans">那梭司机之家 \(Nà suō', html)
+    # The form offers no list of every station: a search step finds them (issue 16).
+    html = client.post(url, {"find_station": "1", "station_q": "司机之家"}).content.decode()
+    # Found by the Chinese name on a Vietnamese page: named in Vietnamese, or marked Chinese.
+    assert re.search(
+        r'<input type="radio" name="station"[^>]*>\s+Nhà tài xế Đông Hưng</label>', html
+    )
+    assert re.search(
+        r'<input type="radio" name="station"[^>]*>\s+<span lang="zh-Hans">那梭司机之家 \(Nà suō',
+        html,
+    )
+    # And by the Vietnamese name.
+    html = client.post(url, {"find_station": "1", "station_q": "Đông Hưng"}).content.decode()
+    assert "Nhà tài xế Đông Hưng</label>" in html
 
 
 def test_admin_edits_every_language_in_one_form(client, superuser, bilingual):
