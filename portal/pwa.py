@@ -79,6 +79,7 @@ class WorkerConfig(TypedDict):
     defaultLanguage: str
     pages: str
     feed: str
+    crossingsFeed: str
     helpForm: str
     helpMinFillSeconds: int
     scripts: list[str]
