@@ -114,6 +114,18 @@ def set_chinese(obj, field: str, value: str) -> list[str]:
     return names
 
 
+def set_texts(obj, field: str, chinese: str, english: str = "", vietnamese: str = "") -> list[str]:
+    """Store each language's text of ``field`` in its own column, whatever the active
+    language (the station console's form: the Chinese text required, the others optional).
+
+    Returns the columns to name in ``save(update_fields=…)``.
+    """
+    names = set_chinese(obj, field, chinese)
+    setattr(obj, column(field, "en"), english)
+    setattr(obj, column(field, "vi"), vietnamese)
+    return names
+
+
 def chinese_only(field: str, value: str) -> dict[str, str]:
     """``QuerySet.update(**chinese_only("status_note", text))``: the same, for an update."""
     return {

@@ -197,11 +197,26 @@ def test_map_page_asks_the_feed_in_its_language(client, bilingual):
 
 
 def test_help_form_station_list_in_the_language_of_the_url(client, bilingual, chinese_only):
+    """The help form offers the stations near the driver (its search step) by their names in
+    the page's language; an untranslated one as its marked Chinese with the pinyin."""
+    from helpdesk.forms.requests import HelpRequestForm
+
     with translation.override("vi"):
         url = reverse("helpdesk:form")
-    html = client.get(url).content.decode()
-    assert ">Nhà tài xế Đông Hưng</option>" in html
-    assert re.search(r'<option value="[^"]+" lang="zh-Hans">那梭司机之家 \(Nà suō', html)
+    data = {
+        "token": HelpRequestForm.new_token(),
+        "category": "breakdown",
+        "description": "Xe hỏng",
+        "phone": "138 0000 1234",
+        "station_q": "",
+        "latitude": "21.60",
+        "longitude": "108.35",
+        "find_station": "1",
+    }
+    html = client.post(url, data).content.decode()
+    assert "Nhà tài xế Đông Hưng" in html
+    assert re.search(r'<input type="radio" name="station" value="[^"]+"[^>]* lang="zh-Hans"', html)
+    assert "那梭司机之家 (Nà suō" in html
 
 
 def test_admin_edits_every_language_in_one_form(client, superuser, bilingual):
