@@ -6,12 +6,22 @@ has no text the Chinese one is shown inside ``lang="zh-Hans"`` (screen readers a
 right, and tests can count fallbacks), followed for place names by their stored pinyin.
 """
 
+import re
+
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 DEFAULT = "zh-hans"
+
+
+CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` has Chinese characters (a driver's own words may be in any language)."""
+    return bool(CHINESE.search(text or ""))
 
 
 def column(field: str, language: str) -> str:
@@ -47,6 +57,18 @@ class FallbackLabel(str):
     """A choice label in Chinese on a page of another language (the widget marks its lang)."""
 
     lang = "zh-Hans"
+    chinese = ""
+    pinyin = ""
+
+    def html(self) -> SafeString:
+        """The label as HTML: the Chinese marked, its pinyin beside it."""
+        if not self.pinyin:
+            return format_html('<span lang="zh-Hans">{}</span>', self.chinese or str(self))
+        return format_html(
+            '<span lang="zh-Hans">{}</span> (<span class="pinyin" lang="zh-Latn-pinyin">{}</span>)',
+            self.chinese,
+            self.pinyin,
+        )
 
 
 def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") -> str:
@@ -55,7 +77,9 @@ def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") ->
     if not fallback:
         return text
     pinyin = getattr(obj, pinyin_field, "") or ""
-    return FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
+    label = FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
+    label.chinese, label.pinyin = text, pinyin
+    return label
 
 
 class _MarksFallback:
@@ -71,7 +95,14 @@ class _MarksFallback:
 
 
 class TranslatedRadioSelect(_MarksFallback, forms.RadioSelect):
-    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"``."""
+    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"``: a radio's label is
+    text beside the input, so the Chinese is wrapped in its own marked element (pinyin after)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if isinstance(label, FallbackLabel):
+            option["label"] = label.html()
+        return option
 
 
 class TranslatedFieldsFormMixin:
