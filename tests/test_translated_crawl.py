@@ -26,7 +26,8 @@ class Visible(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, bool]] = []  # tag, marked Chinese, hidden
+        # tag, marked Chinese, hidden, a value to copy (the Chinese address, on purpose)
+        self.stack: list[tuple[str, bool, bool, bool]] = []
         self.unmarked: list[str] = []
         self.marked: list[tuple[str, str]] = []  # (Chinese text, the text right after it)
         self._open_marked: list[str] | None = None
@@ -38,8 +39,10 @@ class Visible(HTMLParser):
         lang = (dict(attrs).get("lang") or "").lower()
         parent_marked = bool(self.stack) and self.stack[-1][1]
         parent_hidden = bool(self.stack) and self.stack[-1][2]
+        parent_copy = bool(self.stack) and self.stack[-1][3]
         marked = lang.startswith("zh-hans") or (parent_marked and not lang)
-        self.stack.append((tag, marked, parent_hidden or tag in HIDDEN))
+        copy = parent_copy or "copy-value" in (dict(attrs).get("class") or "").split()
+        self.stack.append((tag, marked, parent_hidden or tag in HIDDEN, copy))
 
     def handle_endtag(self, tag):
         if tag in VOID:
@@ -53,7 +56,8 @@ class Visible(HTMLParser):
             return
         marked = bool(self.stack) and self.stack[-1][1]
         if marked:
-            self._pending.append((data.strip(), ""))
+            if not self.stack[-1][3]:
+                self._pending.append((data.strip(), ""))
             return
         if self._pending:
             self.marked += [(text, data.strip()) for text, _ in self._pending]
@@ -98,3 +102,54 @@ def test_every_public_page_marks_its_chinese(client, language):
                 problems.append((url, chunk[:80]))
     print("\n".join(map(repr, problems)), len(html_pages))
     assert problems == []
+
+
+def _demo_texts(language):
+    """The Chinese texts of every translated field in the demo, split into those without
+    ``language``'s text ({text: the pinyin of a place name, else ""}) and those with one."""
+    from modeltranslation.translator import translator
+
+    from portal.lib.translated import column
+
+    untranslated: dict[str, str] = {}
+    translated: set[str] = set()
+    for model in translator.get_registered_models():
+        fields = translator.get_options_for_model(model).fields
+        for obj in model._base_manager.all():
+            for field in fields:
+                chinese = getattr(obj, column(field, "zh-hans")) or ""
+                if not chinese:
+                    continue
+                if getattr(obj, column(field, language)):
+                    translated.add(chinese)
+                else:
+                    untranslated[chinese] = getattr(obj, f"{field}_pinyin", "") or ""
+    return untranslated, translated - set(untranslated)
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_fallbacks_are_exactly_the_demo_untranslated_texts(client, language):
+    """Every text the demo left untranslated shows as its marked Chinese (a place name with
+    its pinyin right after it), and no translated text ever shows in Chinese: the number of
+    distinct fallbacks is the number of untranslated demo fields."""
+    call_command("seed_demo", stdout=StringIO())
+    pages = _language_pages(client, language)
+    untranslated, translated = _demo_texts(language)
+    assert len(untranslated) >= 10  # the three stations, the crossing, its notice, the event
+    shown: dict[str, list[tuple[str, str]]] = {}
+    for url, html in pages.items():
+        if not html.lstrip().startswith("<!doctype"):
+            continue
+        for text, after in visible(html).marked:
+            shown.setdefault(text, []).append((url, after))
+    assert sorted(set(shown) & translated) == []
+    fallbacks = set(shown) & set(untranslated)
+    assert len(fallbacks) == len(untranslated), sorted(set(untranslated) - fallbacks)
+    missing_pinyin = [
+        (text, url, after)
+        for text, pinyin in untranslated.items()
+        if pinyin
+        for url, after in shown[text]
+        if not after.lstrip("(").startswith(pinyin)
+    ]
+    assert missing_pinyin == []

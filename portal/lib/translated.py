@@ -59,15 +59,25 @@ class FallbackLabel(str):
     lang = "zh-Hans"
     chinese = ""
     pinyin = ""
+    suffix = ""
+
+    def with_suffix(self, suffix: str) -> "FallbackLabel":
+        """The same label with ``suffix`` (a distance) after it, outside the Chinese part."""
+        label = FallbackLabel(f"{self}{suffix}")
+        label.chinese, label.pinyin, label.suffix = self.chinese, self.pinyin, self.suffix + suffix
+        return label
 
     def html(self) -> SafeString:
-        """The label as HTML: the Chinese marked, its pinyin beside it."""
+        """The label as HTML: the Chinese marked, its pinyin beside it, then any suffix."""
+        if not self.chinese:
+            return format_html('<span lang="zh-Hans">{}</span>', str(self))
         if not self.pinyin:
-            return format_html('<span lang="zh-Hans">{}</span>', self.chinese or str(self))
+            return format_html('<span lang="zh-Hans">{}</span>{}', self.chinese, self.suffix)
         return format_html(
-            '<span lang="zh-Hans">{}</span> (<span class="pinyin" lang="zh-Latn-pinyin">{}</span>)',
+            '<span lang="zh-Hans">{}</span> <span class="pinyin" lang="zh-Latn-pinyin">{}</span>{}',
             self.chinese,
             self.pinyin,
+            self.suffix,
         )
 
 

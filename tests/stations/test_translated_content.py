@@ -216,7 +216,11 @@ def test_help_form_station_list_in_the_language_of_the_url(client, bilingual, ch
     html = client.post(url, data).content.decode()
     assert "Nhà tài xế Đông Hưng" in html
     assert re.search(r'<input type="radio" name="station" value="[^"]+"[^>]* lang="zh-Hans"', html)
-    assert "那梭司机之家 (Nà suō" in html
+    assert re.search(
+        r'<span lang="zh-Hans">那梭司机之家</span> <span class="pinyin" lang="zh-Latn-pinyin">'
+        r"Nà suō sī jī zhī jiā</span> · \d+",
+        html,
+    )
 
 
 def test_admin_edits_every_language_in_one_form(client, superuser, bilingual):
