@@ -100,7 +100,6 @@ def test_every_public_page_marks_its_chinese(client, language):
         for chunk in visible(html).unmarked:
             if CJK.search(chunk):
                 problems.append((url, chunk[:80]))
-    print("\n".join(map(repr, problems)), len(html_pages))
     assert problems == []
 
 
@@ -153,3 +152,69 @@ def test_fallbacks_are_exactly_the_demo_untranslated_texts(client, language):
         if not after.lstrip("(").startswith(pinyin)
     ]
     assert missing_pinyin == []
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_feeds_carry_the_texts_of_their_language(client, language):
+    """The GeoJSON (``lang``), RSS, Atom and iCal feeds under /en/ and /vi/ name stations,
+    crossings and events in that language where the demo has it; else the Chinese (marked in
+    GeoJSON with its pinyin)."""
+    import json
+    from xml.etree import ElementTree
+
+    import icalendar
+
+    from crossings.models import Crossing
+    from events.ical import event_uid
+    from events.models import Event
+    from portal.lib.translated import column
+    from stations.models import Station
+
+    call_command("seed_demo", stdout=StringIO())
+
+    def own(obj, field):
+        return getattr(obj, column(field, language)) or getattr(obj, column(field, "zh-hans"))
+
+    expected = {s.slug: s for s in Station.objects.all()}
+    expected |= {f"crossing/{c.slug}": c for c in Crossing.objects.all()}
+    checked = fallbacks = 0
+    for url in ("/stations-all.geojson", "/crossings.geojson"):
+        features = json.loads(client.get(url, {"lang": language}).content)["features"]
+        assert features, url
+        for feature in features:
+            obj, props = expected[feature["id"]], feature["properties"]
+            assert props["name"] == own(obj, "name"), feature["id"]
+            if not getattr(obj, column("name", language)):
+                fallbacks += 1
+                assert props["name_lang"] == "zh-Hans" and props["name_pinyin"] == obj.name_pinyin
+            checked += 1
+    assert checked > 30 and fallbacks >= 3
+
+    events = {f"urn:uuid:{e.uid}": e for e in Event.objects.all()}
+    rss = ElementTree.fromstring(client.get(f"/{language}/events/feed/").content)  # noqa: S314
+    items = rss.findall("./channel/item")
+    assert items
+    for item in items:
+        event = events[item.findtext("guid")]
+        assert own(event, "title") in item.findtext("title")
+        if getattr(event, column("title", language)):
+            assert event.title_zh_hans not in item.findtext("title")
+    atom = ElementTree.fromstring(  # noqa: S314
+        client.get(f"/{language}/events/feed/atom/").content
+    )
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = atom.findall("a:entry", ns)
+    assert len(entries) == len(items)
+    for entry in entries:
+        event = events[entry.findtext("a:id", namespaces=ns)]
+        assert own(event, "title") in entry.findtext("a:title", namespaces=ns)
+    by_uid = {event_uid(e): e for e in events.values()}
+    calendar = icalendar.Calendar.from_ical(client.get(f"/{language}/events.ics").content)
+    vevents = list(calendar.walk("VEVENT"))
+    assert vevents
+    translated = 0
+    for vevent in vevents:
+        event = by_uid[str(vevent["UID"])]
+        assert own(event, "title") in str(vevent["SUMMARY"])
+        translated += bool(getattr(event, column("title", language)))
+    assert translated >= 1

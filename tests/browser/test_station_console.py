@@ -1,7 +1,7 @@
 """A station manager keeps a station live from a 360x740 phone, in each language, on the
 production-mode server: flip an amenity, set parking to full, close the station for now
-(with the reason's Vietnamese text too), mark it checked. Each change shows on the public station page and in the feed at the very
-next request."""
+(with the reason's Vietnamese text too), mark it checked. Each change shows on the public
+station page and in the feed at the very next request."""
 
 import json
 import re
