@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import is_station_manager, staff_view
+from portal.lib.translated import column
 
 from . import services
 from .models import (
@@ -40,7 +41,19 @@ class AmenityStatusForm(forms.Form):
     live_status = forms.ChoiceField(
         label=_("Live status"), choices=StationAmenity.LiveStatus.choices
     )
-    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note in Chinese (optional)"), max_length=200, required=False)
+    note_en = forms.CharField(
+        label=_("Note in English (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
+    note_vi = forms.CharField(
+        label=_("Note in Vietnamese (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "vi"}),
+    )
     until = forms.DateTimeField(
         label=_("Expected back (optional)"),
         required=False,
@@ -59,7 +72,19 @@ class ParkingForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason drivers will read"), max_length=300)
+    reason = forms.CharField(label=_("Reason drivers will read (Chinese)"), max_length=300)
+    reason_en = forms.CharField(
+        label=_("Reason in English (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
+    reason_vi = forms.CharField(
+        label=_("Reason in Vietnamese (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "vi"}),
+    )
     reopens_at = forms.DateTimeField(
         label=_("Expected reopening (optional)"),
         required=False,
@@ -122,6 +147,16 @@ def _station_or_404(request, slug) -> Station:
     )
 
 
+def _texts(obj, field: str, name: str) -> dict[str, str]:
+    """Each language's stored text of ``field`` as the form's initial ``name``, ``name_en``,
+    ``name_vi`` (the Chinese input shows the Chinese text whatever the page's language)."""
+    return {
+        name: getattr(obj, column(field, "zh-hans")) or "",
+        f"{name}_en": getattr(obj, column(field, "en")) or "",
+        f"{name}_vi": getattr(obj, column(field, "vi")) or "",
+    }
+
+
 def _render_station(request, station, *, status=200, **forms_given):
     rows = list(station.amenities.all())
     for row in rows:
@@ -129,7 +164,7 @@ def _render_station(request, station, *, status=200, **forms_given):
             initial={
                 "row": row.pk,
                 "live_status": row.live_status,
-                "note": row.status_note,
+                **_texts(row, "status_note", "note"),
                 "until": row.status_until,
             },
             prefix=f"a{row.pk}",
@@ -147,7 +182,12 @@ def _render_station(request, station, *, status=200, **forms_given):
             }
         ),
         "close_form": forms_given.get("close")
-        or CloseForm(initial={"reason": station.closure_reason, "reopens_at": station.reopens_at}),
+        or CloseForm(
+            initial={
+                **_texts(station, "closure_reason", "reason"),
+                "reopens_at": station.reopens_at,
+            }
+        ),
         "changes": station.recent_changes,
         "corrections": station.open_corrections,
     }
@@ -183,6 +223,8 @@ def console_action(request, slug, action):
             row=row,
             live_status=form.cleaned_data["live_status"],
             note=form.cleaned_data["note"],
+            note_en=form.cleaned_data["note_en"],
+            note_vi=form.cleaned_data["note_vi"],
             until=form.cleaned_data["until"],
             actor=user,
         )
@@ -211,6 +253,8 @@ def console_action(request, slug, action):
         services.station_close(
             station=station,
             reason=form.cleaned_data["reason"],
+            reason_en=form.cleaned_data["reason_en"],
+            reason_vi=form.cleaned_data["reason_vi"],
             reopens_at=form.cleaned_data["reopens_at"],
             actor=user,
         )

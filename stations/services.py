@@ -122,20 +122,27 @@ def station_amenity_set(
     note: str = "",
     until: datetime | None = None,
     actor: User | None = None,
+    note_en: str = "",
+    note_vi: str = "",
 ) -> StationAmenity:
-    """Set an amenity's live status, note and expected end; record the change."""
+    """Set an amenity's live status, note and expected end; record the change.
+
+    ``note`` is the Chinese text; ``note_en`` and ``note_vi`` its optional translations (each
+    stored in its own column whatever the page's language; left out, they are emptied).
+    """
     now = timezone.now()
     with transaction.atomic():
         _locked(row.station)
         row = StationAmenity.objects.select_for_update().select_related("amenity").get(pk=row.pk)
         row.live_status = live_status
         available = live_status == StationAmenity.LiveStatus.AVAILABLE
-        notes = translated.set_chinese(row, "status_note", "" if available else note.strip())
+        texts = ("", "", "") if available else (note.strip(), note_en.strip(), note_vi.strip())
+        notes = translated.set_texts(row, "status_note", *texts)
         row.status_until = None if available else until
         row.save(update_fields=["live_status", *notes, "status_until", "updated_at"])
         summary = f"{row.amenity.code}: {row.get_live_status_display()}"
-        if row.status_note:
-            summary += f" — {row.status_note}"
+        if texts[0]:
+            summary += f" — {texts[0]}"
         _record(row.station, StationChange.Kind.AMENITY, actor, summary, now)
         # The station's own time moves too: the feed's Last-Modified reads it.
         Station.objects.filter(pk=row.station_id).update(updated_at=now)
@@ -143,17 +150,29 @@ def station_amenity_set(
 
 
 def station_close(
-    *, station: Station, reason: str, reopens_at: datetime | None = None, actor: User | None = None
+    *,
+    station: Station,
+    reason: str,
+    reopens_at: datetime | None = None,
+    actor: User | None = None,
+    reason_en: str = "",
+    reason_vi: str = "",
 ) -> Station:
-    """Close the station for now, with the reason drivers read and the expected reopening."""
+    """Close the station for now, with the reason drivers read and the expected reopening.
+
+    ``reason`` is the Chinese text; ``reason_en`` and ``reason_vi`` its optional translations.
+    """
     now = timezone.now()
     with transaction.atomic():
         station = _locked(station)
         station.status = Station.Status.TEMPORARILY_CLOSED
-        reasons = translated.set_chinese(station, "closure_reason", reason.strip())
+        chinese = reason.strip()
+        reasons = translated.set_texts(
+            station, "closure_reason", chinese, reason_en.strip(), reason_vi.strip()
+        )
         station.reopens_at = reopens_at
         station.save(update_fields=["status", *reasons, "reopens_at", "updated_at"])
-        _record(station, StationChange.Kind.CLOSED, actor, station.closure_reason, now)
+        _record(station, StationChange.Kind.CLOSED, actor, chinese, now)
     return station
 
 

@@ -80,10 +80,17 @@ def start_urls() -> list[str]:
     return urls
 
 
-def crawl_public(client, *, limit: int = 3000, start: list[str] | None = None) -> dict[str, str]:
+def crawl_public(
+    client,
+    *,
+    limit: int = 3000,
+    start: list[str] | None = None,
+    within: tuple[str, ...] = (),
+) -> dict[str, str]:
     """Fetch every public page reachable from the start URLs; return {url: text}.
 
-    ``client`` should be anonymous. Binary responses are recorded as empty text.
+    ``client`` should be anonymous. Binary responses are recorded as empty text. With
+    ``within`` (path prefixes such as ``("/vi/",)``), links elsewhere are not followed.
     """
     queue = list(start or start_urls())
     pages: dict[str, str] = {}
@@ -108,7 +115,7 @@ def crawl_public(client, *, limit: int = 3000, start: list[str] | None = None) -
             parser.feed(text)
             for link in parser.links:
                 target = _on_site(urljoin(url, link))
-                if target and target not in pages:
+                if target and target not in pages and target.startswith(within or ("",)):
                     queue.append(target)
     pages["<server error page>"] = _server_error_page()
     return pages

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.choices import Category
 from portal.lib.forms import BotCheckedForm
 from portal.lib.phones import normalize_mobile
-from portal.lib.translated import TranslatedRadioSelect, choice_label
+from portal.lib.translated import FallbackLabel, TranslatedRadioSelect, choice_label
 from stations.models import Station
 
 SLUG = re.compile(r"\A[-a-zA-Z0-9_]{1,200}\Z")
@@ -156,4 +156,8 @@ def _station_label(station) -> str:
     and, when the driver's position is known, its distance."""
     label = choice_label(station)
     distance = getattr(station, "distance_label", "")
-    return type(label)(f"{label} · {distance}") if distance else label
+    if not distance:
+        return label
+    if isinstance(label, FallbackLabel):
+        return label.with_suffix(f" · {distance}")
+    return f"{label} · {distance}"

@@ -6,12 +6,22 @@ has no text the Chinese one is shown inside ``lang="zh-Hans"`` (screen readers a
 right, and tests can count fallbacks), followed for place names by their stored pinyin.
 """
 
+import re
+
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 DEFAULT = "zh-hans"
+
+
+CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` has Chinese characters (a driver's own words may be in any language)."""
+    return bool(CHINESE.search(text or ""))
 
 
 def column(field: str, language: str) -> str:
@@ -47,6 +57,28 @@ class FallbackLabel(str):
     """A choice label in Chinese on a page of another language (the widget marks its lang)."""
 
     lang = "zh-Hans"
+    chinese = ""
+    pinyin = ""
+    suffix = ""
+
+    def with_suffix(self, suffix: str) -> "FallbackLabel":
+        """The same label with ``suffix`` (a distance) after it, outside the Chinese part."""
+        label = FallbackLabel(f"{self}{suffix}")
+        label.chinese, label.pinyin, label.suffix = self.chinese, self.pinyin, self.suffix + suffix
+        return label
+
+    def html(self) -> SafeString:
+        """The label as HTML: the Chinese marked, its pinyin beside it, then any suffix."""
+        if not self.chinese:
+            return format_html('<span lang="zh-Hans">{}</span>', str(self))
+        if not self.pinyin:
+            return format_html('<span lang="zh-Hans">{}</span>{}', self.chinese, self.suffix)
+        return format_html(
+            '<span lang="zh-Hans">{}</span> <span class="pinyin" lang="zh-Latn-pinyin">{}</span>{}',
+            self.chinese,
+            self.pinyin,
+            self.suffix,
+        )
 
 
 def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") -> str:
@@ -55,18 +87,31 @@ def choice_label(obj, field: str = "name", pinyin_field: str = "name_pinyin") ->
     if not fallback:
         return text
     pinyin = getattr(obj, pinyin_field, "") or ""
-    return FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
+    label = FallbackLabel(f"{text} ({pinyin})" if pinyin else text)
+    label.chinese, label.pinyin = text, pinyin
+    return label
 
 
-class TranslatedRadioSelect(forms.RadioSelect):
-    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"`` (on the label's
-    text, not on the input)."""
+class _MarksFallback:
+    """Options whose label is a Chinese fallback say ``lang="zh-Hans"``."""
 
-    option_template_name = "portal/widgets/translated_option.html"
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(  # type: ignore[misc]
+            name, value, label, selected, index, subindex, attrs
+        )
+        if isinstance(label, FallbackLabel):
+            option["attrs"] = {**option["attrs"], "lang": label.lang}
+        return option
+
+
+class TranslatedRadioSelect(_MarksFallback, forms.RadioSelect):
+    """Radio buttons whose Chinese-fallback labels say ``lang="zh-Hans"``: a radio's label is
+    text beside the input, so the Chinese is wrapped in its own marked element (pinyin after)."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["label_lang"] = label.lang if isinstance(label, FallbackLabel) else ""
+        if isinstance(label, FallbackLabel):
+            option["label"] = label.html()
         return option
 
 
@@ -107,6 +152,18 @@ def set_chinese(obj, field: str, value: str) -> list[str]:
         col = column(field, language)
         setattr(obj, col, value if language == DEFAULT else "")
         names.append(col)
+    return names
+
+
+def set_texts(obj, field: str, chinese: str, english: str = "", vietnamese: str = "") -> list[str]:
+    """Store each language's text of ``field`` in its own column, whatever the active
+    language (the station console's form: the Chinese text required, the others optional).
+
+    Returns the columns to name in ``save(update_fields=…)``.
+    """
+    names = set_chinese(obj, field, chinese)
+    setattr(obj, column(field, "en"), english)
+    setattr(obj, column(field, "vi"), vietnamese)
     return names
 
 

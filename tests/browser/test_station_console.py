@@ -1,7 +1,7 @@
 """A station manager keeps a station live from a 360x740 phone, in each language, on the
-production-mode server: flip an amenity, set parking to full, close the station for now,
-mark it checked. Each change shows on the public station page and in the feed at the very
-next request."""
+production-mode server: flip an amenity, set parking to full, close the station for now
+(with the reason's Vietnamese text too), mark it checked. Each change shows on the public
+station page and in the feed at the very next request."""
 
 import json
 import re
@@ -109,12 +109,20 @@ def test_manager_keeps_a_station_live_from_a_phone(browser, prod_server, languag
         assert words["full"] in public.locator("#parking").inner_text(), text
         assert _feed(page, prod_server, slug)["parking"] == "full"
 
-        # 3. Close for now, with a reason.
+        # 3. Close for now, with a reason in Chinese and, behind "other languages" (folded on
+        # the phone, a tap target of its own), its Vietnamese text.
         page.fill("#id_reason", "道路施工")
+        assert not page.locator("#id_reason_vi").is_visible()
+        summary = page.locator("#closure-languages summary")
+        assert summary.bounding_box()["height"] >= 44
+        summary.click()
+        page.fill("#id_reason_vi", "Đang thi công đường")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         with page.expect_navigation():
             page.locator("#close-station").click()
         text = public_text()
-        assert "道路施工" in text and words["closed"] in text
+        reason = "Đang thi công đường" if language == "vi" else "道路施工"
+        assert reason in text and words["closed"] in text
         assert _feed(page, prod_server, slug)["status"] == "temporarily_closed"
 
         # 4. Checked today.

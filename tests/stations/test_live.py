@@ -298,6 +298,83 @@ def test_console_changes_show_on_the_public_page_and_feed_at_once(client, manage
     assert managed.status == "open" and managed.reopens_at is None
 
 
+def test_console_english_page_post_fills_each_language_column(client, managed, station_manager):
+    """On an English console page the Chinese input still writes the Chinese column, and the
+    optional English and Vietnamese inputs their own; the public pages show each language."""
+    client.force_login(station_manager)
+    hot_water = StationAmenity.objects.get(station=managed, amenity__code="hot_water")
+    with translation.override("en"):
+        page = reverse("stations:console-station", kwargs={"slug": managed.slug})
+        amenity = reverse(
+            "stations:console-action", kwargs={"slug": managed.slug, "action": "amenity"}
+        )
+        close = reverse("stations:console-action", kwargs={"slug": managed.slug, "action": "close"})
+    assert page.startswith("/en/")
+    prefix = f"a{hot_water.pk}-"
+    response = client.post(
+        amenity,
+        {
+            "row": hot_water.pk,
+            "live_status": "out_of_order",
+            prefix + "note": "热水器维修中",
+            prefix + "note_en": "Boiler under repair",
+            prefix + "note_vi": "Đang sửa bình nóng lạnh",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        close,
+        {"reason": "道路施工", "reason_en": "Road works", "reason_vi": "Đang thi công đường"},
+    )
+    assert response.status_code == 302
+    hot_water.refresh_from_db()
+    managed.refresh_from_db()
+    assert (hot_water.status_note_zh_hans, hot_water.status_note_en, hot_water.status_note_vi) == (
+        "热水器维修中",
+        "Boiler under repair",
+        "Đang sửa bình nóng lạnh",
+    )
+    assert (
+        managed.closure_reason_zh_hans,
+        managed.closure_reason_en,
+        managed.closure_reason_vi,
+    ) == ("道路施工", "Road works", "Đang thi công đường")
+    # The history keeps the Chinese text, whatever the page's language.
+    summaries = list(StationChange.objects.order_by("id").values_list("kind", "summary"))
+    assert [kind for kind, _ in summaries] == ["amenity", "closed"]
+    assert summaries[0][1].endswith(" — 热水器维修中") and summaries[1][1] == "道路施工"
+    # The form shows each stored text in its own input again (Chinese first).
+    body = client.get(page).content.decode()
+    assert f'name="{prefix}note" value="热水器维修中"' in body
+    assert f'name="{prefix}note_en" value="Boiler under repair"' in body
+    assert 'name="reason_vi" value="Đang thi công đường"' in body
+    assert body.index('name="reason"') < body.index('id="closure-languages"')
+    # Drivers read their own language.
+    with translation.override("vi"):
+        public = client.get(managed.get_absolute_url()).content.decode()
+    assert "Đang sửa bình nóng lạnh" in public and "Đang thi công đường" in public
+    assert "热水器维修中" not in public and "道路施工" not in public
+    with translation.override("en"):
+        public = client.get(managed.get_absolute_url()).content.decode()
+    assert "Boiler under repair" in public and "Road works" in public
+    # A later note typed in Chinese only drops the translations of the old one.
+    client.post(amenity, {"row": hot_water.pk, "live_status": "limited", prefix + "note": "停水"})
+    hot_water.refresh_from_db()
+    assert (hot_water.status_note_zh_hans, hot_water.status_note_en) == ("停水", "")
+
+
+def test_console_translations_too_long_are_a_400_and_write_nothing(
+    client, managed, station_manager
+):
+    client.force_login(station_manager)
+    close = reverse("stations:console-action", kwargs={"slug": managed.slug, "action": "close"})
+    response = client.post(close, {"reason": "道路施工", "reason_vi": "x" * 301})
+    assert response.status_code == 400
+    assert 'id="closure-languages" open' in response.content.decode()
+    managed.refresh_from_db()
+    assert managed.status == "open" and not StationChange.objects.exists()
+
+
 def test_console_bad_input_is_a_400_and_writes_nothing(client, managed, station_manager):
     client.force_login(station_manager)
     url = reverse("stations:console-action", kwargs={"slug": managed.slug, "action": "parking"})

@@ -197,21 +197,35 @@ def test_map_page_asks_the_feed_in_its_language(client, bilingual):
 
 
 def test_help_form_station_list_in_the_language_of_the_url(client, bilingual, chinese_only):
+    """The help form offers the stations near the driver (its search step) by their names in
+    the page's language; an untranslated one as its marked Chinese with the pinyin."""
+    from helpdesk.forms.requests import HelpRequestForm
+
     with translation.override("vi"):
         url = reverse("helpdesk:form")
-    # The form offers no list of every station: a search step finds them (issue 16).
-    html = client.post(url, {"find_station": "1", "station_q": "司机之家"}).content.decode()
-    # Found by the Chinese name on a Vietnamese page: named in Vietnamese, or marked Chinese.
+    data = {
+        "token": HelpRequestForm.new_token(),
+        "category": "breakdown",
+        "description": "Xe hỏng",
+        "phone": "138 0000 1234",
+        "station_q": "",
+        "latitude": "21.60",
+        "longitude": "108.35",
+        "find_station": "1",
+    }
+    html = client.post(url, data).content.decode()
+    assert "Nhà tài xế Đông Hưng" in html
+    assert re.search(r'<input type="radio" name="station" value="[^"]+"[^>]* lang="zh-Hans"', html)
     assert re.search(
-        r'<input type="radio" name="station"[^>]*>\s+Nhà tài xế Đông Hưng</label>', html
-    )
-    assert re.search(
-        r'<input type="radio" name="station"[^>]*>\s+<span lang="zh-Hans">那梭司机之家 \(Nà suō',
+        r'<span lang="zh-Hans">那梭司机之家</span> <span class="pinyin" lang="zh-Latn-pinyin">'
+        r"Nà suō sī jī zhī jiā</span> · \d+",
         html,
     )
-    # And by the Vietnamese name.
-    html = client.post(url, {"find_station": "1", "station_q": "Đông Hưng"}).content.decode()
-    assert "Nhà tài xế Đông Hưng</label>" in html
+    # Found by the Chinese name off a sign on a Vietnamese page (every language is searched).
+    data.update({"station_q": "司机之家", "latitude": "", "longitude": ""})
+    html = client.post(url, data).content.decode()
+    assert "Nhà tài xế Đông Hưng" in html
+    assert '<span lang="zh-Hans">那梭司机之家</span>' in html
 
 
 def test_admin_edits_every_language_in_one_form(client, superuser, bilingual):
