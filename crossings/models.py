@@ -62,11 +62,9 @@ class Crossing(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.name_pinyin and self.name_zh_hans:
-            from portal.lib.pinyin import romanise
+        from portal.lib.pinyin import fill_name_pinyin
 
-            self.name_pinyin = romanise(self.name_zh_hans)[:300]
-        super().save(*args, **kwargs)
+        super().save(*args, **fill_name_pinyin(self, kwargs))
 
     def get_absolute_url(self) -> str:
         return reverse("crossings:detail", kwargs={"slug": self.slug})

@@ -211,14 +211,9 @@ class Station(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.name_pinyin and self.name_zh_hans:
-            from portal.lib.pinyin import romanise
+        from portal.lib.pinyin import fill_name_pinyin
 
-            self.name_pinyin = romanise(self.name_zh_hans)[:300]
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and "name_pinyin" not in update_fields:
-                kwargs["update_fields"] = [*update_fields, "name_pinyin"]
-        super().save(*args, **kwargs)
+        super().save(*args, **fill_name_pinyin(self, kwargs))
 
     def get_absolute_url(self) -> str:
         return reverse("stations:detail", kwargs={"slug": self.slug})

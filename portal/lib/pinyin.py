@@ -19,3 +19,17 @@ def romanise(text: str) -> str:
     parts = lazy_pinyin(text, style=Style.TONE, errors="default")
     out = " ".join(part.strip() for part in parts if part.strip())
     return out[:1].upper() + out[1:]
+
+
+def fill_name_pinyin(instance, save_kwargs: dict) -> dict:
+    """Before a place is saved: fill an empty ``name_pinyin`` from its Chinese name.
+
+    Returns the save arguments, with ``name_pinyin`` added to ``update_fields`` when the save
+    names its fields (so a ``save(update_fields=["name"])`` stores the pinyin too).
+    """
+    if not instance.name_pinyin and instance.name_zh_hans:
+        instance.name_pinyin = romanise(instance.name_zh_hans)[:300]
+        update_fields = save_kwargs.get("update_fields")
+        if update_fields is not None and "name_pinyin" not in update_fields:
+            save_kwargs = {**save_kwargs, "update_fields": [*update_fields, "name_pinyin"]}
+    return save_kwargs

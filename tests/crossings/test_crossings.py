@@ -184,3 +184,12 @@ def test_a_crossing_write_starts_a_new_public_data_version(
     with django_capture_on_commit_callbacks(execute=True):
         CrossingNotice.objects.create(crossing=bridge, text="货车排队约2小时")
     assert dataversion.current() != before
+
+
+def test_pinyin_is_filled_on_a_save_that_names_its_fields(dongzhong):
+    Crossing.objects.filter(pk=dongzhong.pk).update(name_pinyin="")
+    dongzhong.refresh_from_db()
+    dongzhong.name_zh_hans = "峒中口岸（新）"
+    dongzhong.save(update_fields=["name_zh_hans"])
+    dongzhong.refresh_from_db()
+    assert dongzhong.name_pinyin.startswith("Dòng zhōng")
