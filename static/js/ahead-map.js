@@ -74,8 +74,14 @@ if (control && select) {
     const layer = L.layerGroup().addTo(map);
     // The feed answers a bounded number of stations (stations/feeds.py): ask for this road's.
     const byRoute = {};
+    // The map's feed address may carry its own query (the page's language): add the road.
+    const routeFeed = (code) => {
+      const url = new URL(data.feed, window.location.href);
+      url.searchParams.set("route", code);
+      return url.toString();
+    };
     const featuresOf = (code) => {
-      byRoute[code] ??= fetch(`${data.feed}?route=${encodeURIComponent(code)}`)
+      byRoute[code] ??= fetch(routeFeed(code))
         .then((response) => (response.ok ? response.json() : { features: [] }))
         .then((collection) => collection.features.filter((f) => !f.properties.cluster))
         .catch(() => []);
