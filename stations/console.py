@@ -36,30 +36,35 @@ RECENT_CHANGES = 10
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def _in_language(label, max_length: int, lang: str) -> forms.CharField:
+    """An optional text in English or Vietnamese beside the required Chinese one."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": lang}),
+    )
+
+
+def _expected_moment(label) -> forms.DateTimeField:
+    """An optional "expected back / reopening" time, as the phone's picker sends it."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+
 class AmenityStatusForm(forms.Form):
     row = forms.IntegerField(widget=forms.HiddenInput)
     live_status = forms.ChoiceField(
         label=_("Live status"), choices=StationAmenity.LiveStatus.choices
     )
     note = forms.CharField(label=_("Note in Chinese (optional)"), max_length=200, required=False)
-    note_en = forms.CharField(
-        label=_("Note in English (optional)"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"lang": "en"}),
-    )
-    note_vi = forms.CharField(
-        label=_("Note in Vietnamese (optional)"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"lang": "vi"}),
-    )
-    until = forms.DateTimeField(
-        label=_("Expected back (optional)"),
-        required=False,
-        widget=DATETIME_WIDGET,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
+    note_en = _in_language(_("Note in English (optional)"), 200, "en")
+    note_vi = _in_language(_("Note in Vietnamese (optional)"), 200, "vi")
+    until = _expected_moment(_("Expected back (optional)"))
 
 
 class ParkingForm(forms.Form):
@@ -73,24 +78,9 @@ class ParkingForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.CharField(label=_("Reason drivers will read (Chinese)"), max_length=300)
-    reason_en = forms.CharField(
-        label=_("Reason in English (optional)"),
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"lang": "en"}),
-    )
-    reason_vi = forms.CharField(
-        label=_("Reason in Vietnamese (optional)"),
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"lang": "vi"}),
-    )
-    reopens_at = forms.DateTimeField(
-        label=_("Expected reopening (optional)"),
-        required=False,
-        widget=DATETIME_WIDGET,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
+    reason_en = _in_language(_("Reason in English (optional)"), 300, "en")
+    reason_vi = _in_language(_("Reason in Vietnamese (optional)"), 300, "vi")
+    reopens_at = _expected_moment(_("Expected reopening (optional)"))
 
 
 def _kept(user):
