@@ -23,7 +23,6 @@ import functools
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -33,7 +32,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import compress_string
 
 from portal import pwa
-from portal.lib import dataversion
+from portal.lib import dataversion, sharing
 
 logger = logging.getLogger("portal.cache")
 
@@ -59,10 +58,6 @@ STORE_SECONDS = 120
 _NOT_STORED = {"set-cookie"}
 
 
-def _bypass_cookies() -> tuple[str, ...]:
-    return (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGES_COOKIE_NAME", "messages"))
-
-
 def _minute() -> str:
     return timezone.localtime(timezone.now()).strftime("%Y%m%d%H%M")
 
@@ -85,9 +80,7 @@ def page_key(request) -> str:
 
 
 def _cacheable_request(request) -> bool:
-    if not settings.PAGE_CACHE or request.method != "GET":
-        return False
-    if any(name in request.COOKIES for name in _bypass_cookies()):
+    if not sharing.shareable_request(request):
         return False
     try:
         match = resolve(request.path_info)

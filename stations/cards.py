@@ -13,6 +13,8 @@ The card template stays a Django template (``stations/_station_card.html``): the
 not a faster engine, removes its cost from the hot path (docs/performance.md).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
@@ -51,11 +53,15 @@ def prepare(stations, now) -> list:
     return stations
 
 
-def cards(stations, *, now=None, distance: bool = False) -> list[SafeString]:
+def cards(
+    stations, *, now=None, distance: bool = False, also: dict[str, Any] | None = None
+) -> list[SafeString]:
     """Return the card HTML of each station, in order, from the cache where current.
 
     With ``distance``, each station's ``distance_label`` goes into its card. Sets
     ``is_open`` and ``url`` on every station (the nearby page's "nearest open" needs them).
+    ``also`` names other cache keys to fetch in the same round trip (the nearby page's
+    shell): each gets what the cache holds (or None), and ``VERSION_KEY`` the data version.
     """
     now = now or timezone.now()
     stations = list(stations)
@@ -64,11 +70,15 @@ def cards(stations, *, now=None, distance: bool = False) -> list[SafeString]:
     language = translation.get_language()
     minute = timezone.localtime(now).strftime("%Y%m%d%H%M")
     keys = [_key(s.pk, language, distance) for s in stations]
+    extra = [key for key in also or () if key != dataversion.VERSION_KEY]
     try:
-        found = cache.get_many([dataversion.VERSION_KEY, *keys])
+        found = cache.get_many([dataversion.VERSION_KEY, *keys, *extra])
     except Exception:  # noqa: BLE001 (a cache that does not answer: render them all)
         found = {}
     version = found.get(dataversion.VERSION_KEY) or dataversion.current()
+    if also is not None:
+        also.update({key: found.get(key) for key in extra})
+        also[dataversion.VERSION_KEY] = version
     html: dict[int, str] = {}
     for station, key in zip(stations, keys, strict=True):
         entry = found.get(key)

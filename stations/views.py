@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import http_date
@@ -13,9 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from portal.lib import dataversion
 from portal.lib.jsonscript import script_json
 
-from . import cards, extensions, feeds, geo
+from . import cards, extensions, feeds, geo, shell
 from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
@@ -111,33 +113,60 @@ def _station_after(request):
 def nearby(request):
     form, valid, amenities = _filter_context(request, NearbyForm)
     origin = form.origin if valid else None
-    stations, station_cards, radius_km, nearest_open = [], [], None, None
+    context = {
+        "form": form,
+        "origin": origin,
+        "amenities": amenities,
+        **_filter_values(request, amenities),
+    }
+    body = None
     if origin is not None:
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
         stations = queryset.nearest(*origin, limit=PAGE_SIZE)
-        # "Within N km": the farthest station shown, rounded up.
-        radius_km = math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
+        # The rest of the page from its cached shell, fetched with the cards (stations.shell).
+        shell_key = shell.key_for(request)
+        found: dict = {shell_key: None} if shell_key else {}
         # Cards from the cache; amenities and hours loaded only for those it lacks.
-        station_cards = cards.cards(stations, now=now, distance=True)
-        nearest_open = _nearest_open(queryset, origin, stations, now)
-    context = {
-        "form": form,
-        "origin": origin,
-        "stations": stations,
-        "cards": station_cards,
-        "nearest_open": nearest_open,
-        "radius_km": radius_km,
-        "amenities": amenities,
-        **_filter_values(request, amenities),
-    }
-    response = render(request, "stations/nearby.html", context, status=200 if valid else 400)
+        station_cards = cards.cards(stations, now=now, distance=True, also=found)
+        results = {
+            "stations": stations,
+            "cards": station_cards,
+            "nearest_open": _nearest_open(queryset, origin, stations, now),
+            # "Within N km": the farthest station shown, rounded up.
+            "radius_km": math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None,
+        }
+        context["results"] = render_to_string("stations/_nearby_results.html", results, request)
+        if shell_key:
+            body = _nearby_from_shell(request, context, shell_key, found, now)
+    if body is None:
+        body = render_to_string("stations/nearby.html", context, request)
+    response = HttpResponse(body, status=200 if valid else 400)
     # The URL carries the driver's position: never pass it on, never keep it.
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _nearby_from_shell(request, context, key, found, now) -> str | None:
+    """The nearby page from its shell: the stored one if current, else rendered and stored."""
+    version, minute = found.get(dataversion.VERSION_KEY), shell.minute(now)
+    entry = found.get(key)
+    if not version:
+        return None
+    if not (entry and entry["version"] == version and entry["minute"] == minute):
+        entry = {
+            "version": version,
+            "minute": minute,
+            "html": shell.render(request, "stations/nearby.html", context),
+        }
+        try:
+            cache.set(key, entry, shell.STORE_SECONDS)
+        except Exception:  # noqa: BLE001, S110 (the page is served all the same)
+            pass
+    return shell.fill(entry["html"], request, context["results"])
 
 
 @require_safe
