@@ -37,8 +37,10 @@ class StationFilterForm(forms.Form):
 
     def __init__(self, *args, amenities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.amenities = list(amenities)
-        self.fields["amenity"].choices = [(a.code, a.label) for a in self.amenities]
+        # Possibly lazy (the nearby page reads them only to check an amenity asked for or to
+        # render its shell): the choices are worked out when first needed.
+        self.amenities = amenities
+        self.fields["amenity"].choices = lambda: [(a.code, a.label) for a in self.amenities]
 
     def filter(self, queryset):
         """Apply the cleaned filters to ``queryset``."""

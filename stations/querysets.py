@@ -1,11 +1,12 @@
 """Reads on stations: what drivers may see, what staff may edit, open now, nearest first."""
 
 import math
+import re
 from datetime import datetime, timedelta
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.expressions import Func, RawSQL
+from django.db.models.expressions import Func
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -19,6 +20,19 @@ NEARBY_RADII_M = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_00
 
 # The highways in the order the station list shows them (other roads come after).
 ROAD_ORDER = ("G228", "G219")
+
+
+def haversine_sql(lat_sql: str, lng_sql: str, least: str, lat0: float, lng0: float):
+    """The SQL (and its parameters) of the haversine distance in metres from (lat0, lng0)
+    to the columns ``lat_sql``, ``lng_sql``; ``least`` is LEAST (PostgreSQL) or MIN."""
+    half_dlat = f"SIN((RADIANS({lat_sql}) - %s) / 2)"
+    half_dlng = f"SIN((RADIANS({lng_sql}) - %s) / 2)"
+    sql = (
+        f"(%s * ASIN({least}(1.0, SQRT({half_dlat} * {half_dlat}"
+        f" + %s * COS(RADIANS({lat_sql})) * {half_dlng} * {half_dlng}))))"
+    )
+    rlat0, rlng0 = math.radians(lat0), math.radians(lng0)
+    return sql, [2 * geo.EARTH_RADIUS_M, rlat0, rlat0, math.cos(rlat0), rlng0, rlng0]
 
 
 class GreatCircleDistance(Func):
@@ -40,28 +54,9 @@ class GreatCircleDistance(Func):
     def as_sql(self, compiler, connection, *args, **extra_context):
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        lat0, lng0 = self.origin
-        half_dlat = f"SIN((RADIANS({lat_sql}) - %s) / 2)"
-        half_dlng = f"SIN((RADIANS({lng_sql}) - %s) / 2)"
-        sql = (
-            f"(%s * ASIN({self.least}(1.0, SQRT({half_dlat} * {half_dlat}"
-            f" + %s * COS(RADIANS({lat_sql})) * {half_dlng} * {half_dlng}))))"
-        )
-        rlat0, rlng0 = math.radians(lat0), math.radians(lng0)
-        params = [
-            2 * geo.EARTH_RADIUS_M,
-            *lat_params,
-            rlat0,
-            *lat_params,
-            rlat0,
-            math.cos(rlat0),
-            *lat_params,
-            *lng_params,
-            rlng0,
-            *lng_params,
-            rlng0,
-        ]
-        return sql, params
+        if lat_params or lng_params:
+            raise ValueError("GreatCircleDistance takes plain latitude/longitude columns")
+        return haversine_sql(lat_sql, lng_sql, self.least, *self.origin)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         self.least = "MIN"
@@ -290,50 +285,120 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         already holds ``limit`` matching stations (counting stops at ``limit``), else the
         whole world. Every station in that square lies within the radius, so the nearest
         ``limit`` do too, and the box around the radius's circle holds them all. Stations
-        come with ``distance_m`` set. docs/performance.md has the figures.
+        come whole (the queryset's filters apply, not its selection), with ``distance_m``.
+
+        The ORM compiles the queryset's filters once, with stand-ins for the box; the rest
+        of the statement is assembled around that SQL, and the rows become stations without
+        a raw queryset: compiling a second query and mapping raw columns cost more than the
+        database's work. docs/performance.md has the figures.
         """
         from .models import Station
 
-        base = self.order_by()
-        # The count for one radius, compiled once: the radii differ only in the square's
-        # four bounds, found among the parameters by their stand-in values.
+        connection = connections[self.db]
         stand_ins = {"latitude__gte": -1e9, "latitude__lte": -2e9}
         stand_ins |= {"longitude__gte": -3e9, "longitude__lte": -4e9}
-        inner_sql, inner_params = (
-            base.filter(**stand_ins).values("pk")[:limit].query.sql_with_params()
+        # The matching stations' ids in a box whose four bounds are parameters.
+        inner_sql, compiled_params = (
+            self.order_by().filter(**stand_ins).values("pk").query.sql_with_params()
         )
-        slots = {name: list(inner_params).index(value) for name, value in stand_ins.items()}
+        inner_params = list(compiled_params)
+        slots = {inner_params.index(value): name for name, value in stand_ins.items()}
         picks, pick_params = [], []
         for index, radius in enumerate(NEARBY_RADII_M):
             params = list(inner_params)
-            for name, value in _inscribed_square(lat, lng, radius).items():
-                params[slots[name]] = value
-            # The ORM's own compiled SQL and an index: every value is a parameter.
+            square = _inscribed_square(lat, lng, radius)
+            for slot, name in slots.items():
+                params[slot] = square[name]
             picks.append(
-                f"WHEN (SELECT COUNT(*) FROM ({inner_sql}) AS nearby_count) >= %s THEN {index}"  # noqa: S608
+                f"WHEN (SELECT COUNT(*) FROM ({inner_sql} LIMIT {int(limit)}) AS nearby_count)"  # noqa: S608
+                f" >= {int(limit)} THEN {index}"
             )
-            pick_params += [*params, limit]
+            pick_params += params
+        world = len(NEARBY_RADII_M)
         boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
         boxes.append((-90.0, 90.0, -180.0, 180.0))
-        world = len(NEARBY_RADII_M)
+        position = {"latitude__gte": 0, "latitude__lte": 1, "longitude__gte": 2}
+        position["longitude__lte"] = 3
+        whens = " ".join(f"WHEN {index} THEN %s" for index in range(world))
+        bound_sql = f"(SELECT CASE nearby_pick.radius {whens} ELSE %s END FROM nearby_pick)"  # noqa: S608
+        rows = _station_rows(connection)
+        # The same filters on the picked radius's box (the stand-ins become its bounds),
+        # selecting every column and the distance rather than the id.
+        select_id = f"SELECT {rows.pk} AS {connection.ops.quote_name('pk')} FROM "  # noqa: S608
+        if not inner_sql.startswith(select_id):
+            raise ValueError(f"nearest() cannot read this query: {inner_sql[:80]}")
+        box_sql, box_params, count = [], [], 0
+        for part in _PLACEHOLDER.split(inner_sql.removeprefix(select_id)):
+            if part != "%s":
+                box_sql.append(part)
+            elif count in slots:
+                box_sql.append(bound_sql)
+                box_params += [float(box[position[slots[count]]]) for box in boxes]
+            else:
+                box_sql.append(part)
+                box_params.append(inner_params[count])
+            count += part == "%s"
+        least = "MIN" if connection.vendor == "sqlite" else "LEAST"
+        distance_sql, distance_params = haversine_sql(
+            f"{rows.table}.{connection.ops.quote_name('latitude')}",
+            f"{rows.table}.{connection.ops.quote_name('longitude')}",
+            least,
+            lat,
+            lng,
+        )
+        sql = (
+            f"WITH nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius) "  # noqa: S608
+            f"SELECT {rows.columns}, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
+            f" ORDER BY distance_m, {rows.pk} LIMIT {int(limit)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*pick_params, *distance_params, *box_params])
+            fetched = cursor.fetchall()
+        return [rows.station(Station, self.db, connection, row) for row in fetched]
 
-        def bound(position: int):
-            whens = " ".join(f"WHEN {index} THEN %s" for index in range(world))
-            return RawSQL(  # noqa: S611 (no value in the SQL: the bounds are parameters)
-                f"(SELECT CASE nearby_pick.radius {whens} ELSE %s END FROM nearby_pick)",  # noqa: S608
-                [float(box[position]) for box in boxes],
-                output_field=models.FloatField(),
-            )
 
-        query = base.filter(
-            latitude__gte=bound(0),
-            latitude__lte=bound(1),
-            longitude__gte=bound(2),
-            longitude__lte=bound(3),
-        ).by_distance(lat, lng)[:limit]
-        sql, params = query.query.sql_with_params()
-        pick = f"WITH nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius) "
-        return list(Station.objects.raw(pick + sql, [*pick_params, *params]))
+# A parameter placeholder of compiled SQL, or an escaped percent sign.
+_PLACEHOLDER = re.compile(r"(%%|%s)")
+
+
+class _StationRows:
+    """How a row of every station column becomes a Station (the ORM's converters applied)."""
+
+    def __init__(self, connection):
+        from .models import Station
+
+        quote = connection.ops.quote_name
+        meta = Station._meta
+        self.table = quote(meta.db_table)
+        fields = list(meta.concrete_fields)
+        self.columns = ", ".join(f"{self.table}.{quote(field.column)}" for field in fields)
+        self.pk = f"{self.table}.{quote(meta.pk.column)}"
+        self.attnames = [field.attname for field in fields]
+        self.converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((index, found, column))
+
+    def station(self, model, db, connection, row):
+        values = list(row[:-1])
+        for index, converters, column in self.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        station = model.from_db(db, self.attnames, values)
+        station.distance_m = row[-1]
+        return station
+
+
+_rows_by_alias: dict[str, _StationRows] = {}
+
+
+def _station_rows(connection) -> _StationRows:
+    rows = _rows_by_alias.get(connection.alias)
+    if rows is None:
+        rows = _rows_by_alias[connection.alias] = _StationRows(connection)
+    return rows
 
 
 class StationCorrectionQuerySet(models.QuerySet):

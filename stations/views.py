@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +30,12 @@ EXTENT_SECONDS = 300
 
 
 def _filter_context(request, form_class):
-    """Bind the filter form to the query string; an invalid one answers 400."""
-    amenities = list(Amenity.objects.all())
+    """Bind the filter form to the query string; an invalid one answers 400.
+
+    The amenities are read when first used: a nearby page from its cached shell with no
+    amenity asked for never needs them.
+    """
+    amenities = SimpleLazyObject(lambda: list(Amenity.objects.all()))
     form = form_class(request.GET or None, amenities=amenities)
     valid = form.is_valid() if form.is_bound else True
     return form, valid, amenities
