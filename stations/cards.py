@@ -7,7 +7,9 @@ minute it was rendered in, and reused while both are current: a write of station
 the next minute (open now) renders it again. One round trip fetches the version and every
 card of a page; only the stations whose card is missing have their amenities and hours
 loaded (two queries) and their card rendered. Labels (kind, road, amenities, open now) are
-worked out inside the card, so once per station and language, not per request.
+worked out inside the card, so once per station and language, not per request. Each
+process keeps a copy of the cards it has seen (``portal.lib.fragments``), so a page asks the
+shared cache only for the data version and the cards it lacks.
 
 The card template stays a Django template (``stations/_station_card.html``): the cache,
 not a faster engine, removes its cost from the hot path (docs/performance.md).
@@ -16,7 +18,6 @@ not a faster engine, removes its cost from the hot path (docs/performance.md).
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.lib import dataversion
+from portal.lib import dataversion, fragments
 
 from .parking import parking_now
 from .querysets import display_prefetches
@@ -60,8 +61,8 @@ def cards(
 
     With ``distance``, each station's ``distance_label`` goes into its card. Sets
     ``is_open`` and ``url`` on every station (the nearby page's "nearest open" needs them).
-    ``also`` names other cache keys to fetch in the same round trip (the nearby page's
-    shell): each gets what the cache holds (or None), and ``VERSION_KEY`` the data version.
+    ``also`` names other entries to fetch in the same round trip (the nearby page's shell):
+    each gets its current entry (or None), and ``VERSION_KEY`` the data version.
     """
     now = now or timezone.now()
     stations = list(stations)
@@ -71,18 +72,14 @@ def cards(
     minute = timezone.localtime(now).strftime("%Y%m%d%H%M")
     keys = [_key(s.pk, language, distance) for s in stations]
     extra = [key for key in also or () if key != dataversion.VERSION_KEY]
-    try:
-        found = cache.get_many([dataversion.VERSION_KEY, *keys, *extra])
-    except Exception:  # noqa: BLE001 (a cache that does not answer: render them all)
-        found = {}
-    version = found.get(dataversion.VERSION_KEY) or dataversion.current()
+    version, found = fragments.fetch([*keys, *extra], minute)
     if also is not None:
         also.update({key: found.get(key) for key in extra})
         also[dataversion.VERSION_KEY] = version
     html: dict[int, str] = {}
     for station, key in zip(stations, keys, strict=True):
         entry = found.get(key)
-        if version and entry and entry["version"] == version and entry["minute"] == minute:
+        if entry:
             html[station.pk] = entry["html"]
             station.is_open, station.url = entry["is_open"], entry["url"]
     missing = [s for s in stations if s.pk not in html]
@@ -98,10 +95,7 @@ def cards(
                 "url": station.url,
             }
         if version:
-            try:
-                cache.set_many(fresh, STORE_SECONDS)
-            except Exception:  # noqa: BLE001, S110 (the page is served all the same)
-                pass
+            fragments.store(fresh, STORE_SECONDS)
     return [_with_distance(html[s.pk], s, distance) for s in stations]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from portal.lib import dataversion
+from portal.lib import dataversion, fragments
 from portal.lib.jsonscript import script_json
 
 from . import cards, extensions, feeds, geo, shell
@@ -143,7 +143,8 @@ def nearby(request):
             # "Within N km": the farthest station shown, rounded up.
             "radius_km": math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None,
         }
-        context["results"] = render_to_string("stations/_nearby_results.html", results, request)
+        # No request: the results need none of the context processors (the page has them).
+        context["results"] = render_to_string("stations/_nearby_results.html", results)
         if shell_key:
             body = _nearby_from_shell(request, context, shell_key, found, now)
     if body is None:
@@ -157,20 +158,17 @@ def nearby(request):
 
 def _nearby_from_shell(request, context, key, found, now) -> str | None:
     """The nearby page from its shell: the stored one if current, else rendered and stored."""
-    version, minute = found.get(dataversion.VERSION_KEY), shell.minute(now)
-    entry = found.get(key)
+    version = found.get(dataversion.VERSION_KEY)
     if not version:
         return None
-    if not (entry and entry["version"] == version and entry["minute"] == minute):
+    entry = found.get(key)
+    if not entry:
         entry = {
             "version": version,
-            "minute": minute,
+            "minute": shell.minute(now),
             "html": shell.render(request, "stations/nearby.html", context),
         }
-        try:
-            cache.set(key, entry, shell.STORE_SECONDS)
-        except Exception:  # noqa: BLE001, S110 (the page is served all the same)
-            pass
+        fragments.store({key: entry}, shell.STORE_SECONDS)
     return shell.fill(entry["html"], request, context["results"])
 
 
