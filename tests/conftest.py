@@ -279,13 +279,20 @@ def browser():
 
 @pytest.fixture
 def phone_page(browser):
-    """A page in a 390x844 phone-sized viewport that may reach only this machine."""
+    """A page in a 390x844 phone-sized viewport that may reach only this machine.
+
+    Service workers are blocked: with request interception on (the network guard below)
+    Playwright advises it, since the worker's own fetches escape the route; a navigation
+    through the worker stalled now and then (a form's answer or a link's page never came,
+    30 s). The offline app is tested on its own contexts (tests/browser/test_offline.py).
+    """
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="zh-CN",
+        service_workers="block",
     )
     # No test may touch the network: anything not on loopback is refused.
     context.route(
