@@ -92,7 +92,8 @@ def _cacheable_request(request) -> bool:
 def _storable(request, response) -> bool:
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
-    if response.cookies or request.META.get("CSRF_COOKIE_USED"):
+    # Django marks a request whose page used the CSRF token (get_token) this way.
+    if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     cache_control = response.get("Cache-Control", "")
     if any(word in cache_control for word in ("private", "no-store", "no-cache")):

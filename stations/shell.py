@@ -76,8 +76,12 @@ def minute(now) -> str:
     return timezone.localtime(now).strftime("%Y%m%d%H%M")
 
 
-def render(request, template_name: str, context: dict) -> str:
-    """Render the shell: the page with the stand-ins for the position and results."""
+def render(request, template_name: str, context: dict) -> str | None:
+    """Render the shell: the page with the stand-ins for the position and results.
+
+    None if what was rendered must not be shared: a CSRF token or a CSP nonce (one visitor's
+    secrets) in the page, as the page cache refuses them too.
+    """
     parts = _split_query(request.META.get("QUERY_STRING", ""))
     query = "&".join(parts or [])
     shell_request = copy.copy(request)
@@ -88,7 +92,11 @@ def render(request, template_name: str, context: dict) -> str:
     form.data = shell_request.GET
     form._bound_fields_cache = {}
     shell_context = {**context, "form": form, "results": mark_safe(RESULTS)}  # noqa: S308
-    return render_to_string(template_name, shell_context, request=shell_request)
+    html = render_to_string(template_name, shell_context, request=shell_request)
+    secret = "csrfmiddlewaretoken" in html or "nonce=" in html
+    if shell_request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or secret or RESULTS not in html:
+        return None
+    return html
 
 
 def fill(shell: str, request, results: str) -> str:

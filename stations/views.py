@@ -163,11 +163,10 @@ def _nearby_from_shell(request, context, key, found, now) -> str | None:
         return None
     entry = found.get(key)
     if not entry:
-        entry = {
-            "version": version,
-            "minute": shell.minute(now),
-            "html": shell.render(request, "stations/nearby.html", context),
-        }
+        html = shell.render(request, "stations/nearby.html", context)
+        if html is None:
+            return None
+        entry = {"version": version, "minute": shell.minute(now), "html": html}
         fragments.store({key: entry}, shell.STORE_SECONDS)
     return shell.fill(entry["html"], request, context["results"])
 

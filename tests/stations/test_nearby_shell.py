@@ -3,6 +3,7 @@ render, for every driver's own position, and never a position in the cache."""
 
 import base64
 import pickle
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -168,3 +169,25 @@ def test_a_cache_that_does_not_answer_still_serves_the_page(
         monkeypatch.setattr(dataversion, "current", lambda: None)
         monkeypatch.setattr(cache, "get_many", lambda keys: (_ for _ in ()).throw(OSError()))
         assert client.get(url).content.decode() == expected
+
+
+def test_a_shell_holding_a_visitors_secret_is_never_stored(client, stations, settings, tmp_path):
+    """Were the page ever to carry a CSRF token, its shell would hand one visitor's token to
+    the next: it is rendered in full instead, and nothing is stored."""
+    template_dir = tmp_path / "templates" / "stations"
+    template_dir.mkdir(parents=True)
+    nearby = (settings.BASE_DIR / "templates" / "stations" / "nearby.html").read_text()
+    (template_dir / "nearby.html").write_text(
+        nearby.replace("{% block content %}", "{% block content %}{% csrf_token %}", 1)
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    url = NEARBY + "?lat=21.581&lng=108.362"
+    with time_machine.travel(MOMENT, tick=False):
+        first = client.get(url).content.decode()
+        second = client.get(url).content.decode()
+        assert cache.get(shell.key_for(_request(url))) is None
+    assert "csrfmiddlewaretoken" in first
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(first) and token.search(second)
