@@ -311,7 +311,13 @@ def feed(request):
     data = form.cleaned_data
     with translation.override(data["lang"] or "zh-hans"):
         if data["bbox"]:
-            collection = feeds.view_collection(queryset, data["bbox"], data["zoom"], **options)
+            collection = feeds.view_collection(
+                queryset,
+                data["bbox"],
+                data["zoom"],
+                every_station=not form.is_filtered(),
+                **options,
+            )
         elif data["near"]:
             collection = feeds.near_collection(queryset, data["near"], **options)
         else:
