@@ -298,8 +298,9 @@ def feed(request):
     """Published stations as GeoJSON, for a view (``bbox``, ``zoom``), around a point
     (``near``) or the first ones; never more than a bounded number (stations/feeds.py).
 
-    The list filters apply (``amenity``, ``route``, ``district``, ``open_now``, ``q``).
-    Revalidated cheaply with ETag.
+    The list filters apply (``amenity``, ``route``, ``district``, ``open_now``, ``parking``,
+    ``q``); without any, a zoomed-out view reads the grid's cell counts instead of the
+    stations (``feeds.view_collection``). Revalidated cheaply with ETag.
     """
     amenities = list(Amenity.objects.all())
     form = FeedForm(request.GET, amenities=amenities)
