@@ -197,43 +197,117 @@ def _cluster_feature(row: dict, *, zoom: int, tile_crs: str) -> dict[str, Any]:
     }
 
 
-def view_collection(queryset, bbox, zoom: int, *, tile_crs: str, extra_for) -> dict[str, Any]:
+# A box edge this close to a grid line (degrees) is on it: the map writes its tiles' edges
+# to 7 decimals (``tiles_bbox``, map-feed.js), so from zoom 12 on they miss the line by up to
+# 5e-8 degrees (half a centimetre).
+GRID_SNAP = 1e-7
+
+
+def _snap(value: float, cell: float) -> tuple[float, bool]:
+    """``value``, moved onto the nearest grid line if it is within ``GRID_SNAP`` of one."""
+    line = round(value / cell) * cell
+    if abs(value - line) <= GRID_SNAP:
+        return line, True
+    return value, False
+
+
+def _scanned_cells(in_box, cell: float) -> list[dict[str, Any]]:
+    """Every cell of the box with its stations' count, centroid and extent: one grouped
+    query that reads every station in the box (what a filtered view costs)."""
+    return list(
+        in_box.annotate(cx=CellIndex(F("longitude"), cell), cy=CellIndex(F("latitude"), cell))
+        .values("cx", "cy")
+        .annotate(
+            count=Count("pk"),
+            lat=Avg("latitude"),
+            lng=Avg("longitude"),
+            south=Min("latitude"),
+            north=Max("latitude"),
+            west=Min("longitude"),
+            east=Max("longitude"),
+            first=Min("pk"),
+        )
+        .order_by("cy", "cx")
+    )
+
+
+def _counted_cells(zoom: int, columns: range, rows: range, cell: float) -> list[dict[str, Any]]:
+    """The same cells from the grid table (``StationGridCell``): one query that reads only
+    the cells in view, however many stations they hold.
+
+    The centroid is the sums over the count, as the scan's average. The bounds are the
+    cell's own, not its stations' extent: a minimum or maximum cannot be kept up to date
+    when a station leaves without reading the others, and the map only zooms to the bounds
+    of a cluster it is clicked on (the cell, at least two zooms closer). A cell holding one
+    station names it by its ``sum_id``.
+    """
+    from .models import StationGridCell
+
+    rows_out = []
+    for grid in StationGridCell.objects.in_view(zoom, columns, rows):
+        west, south = grid.cx * cell, grid.cy * cell
+        rows_out.append(
+            {
+                "cx": grid.cx,
+                "cy": grid.cy,
+                "count": grid.count,
+                "lat": grid.sum_lat / grid.count,
+                "lng": grid.sum_lng / grid.count,
+                "south": south,
+                "north": south + cell,
+                "west": west,
+                "east": west + cell,
+                "first": grid.sum_id,
+            }
+        )
+    return rows_out
+
+
+def view_collection(
+    queryset, bbox, zoom: int, *, tile_crs: str, extra_for, every_station: bool = False
+) -> dict[str, Any]:
     """The stations of ``queryset`` in ``bbox`` at ``zoom``, clustered on the grid.
 
-    Constant queries: one grouped query for the cells, then the single stations with their
+    Constant queries: one query for the cells, then the single stations with their
     amenities and hours, then ``extra_for(ids)`` (the other apps' properties).
+
+    ``every_station`` says ``queryset`` is every station drivers may see, unfiltered. Then
+    a grouped answer for a box on the grid's lines (every box the map asks for: its tiles
+    are whole cells) reads the grid table, and costs the same at 60 and at 100,000
+    stations; its clusters' bounds are their cells' (``_counted_cells``). A filtered view,
+    or a box whose edge cuts through cells (a cell's count cannot be split), groups the
+    stations themselves, which reads every station in the box (docs/performance.md).
     """
     from .models import Station
 
     west, south, east, north = bbox
     zoom = effective_zoom(bbox, zoom)
-    # Half-open boxes: adjacent tiles never both send a station on their common edge.
-    in_box = queryset.filter(
-        latitude__gte=south, latitude__lt=north, longitude__gte=west, longitude__lt=east
-    )
     truncated = False
     clusters: list[dict[str, Any]] = []
     if zoom >= SINGLES_ZOOM:
+        # Half-open boxes: adjacent tiles never both send a station on their common edge.
+        in_box = queryset.filter(
+            latitude__gte=south, latitude__lt=north, longitude__gte=west, longitude__lt=east
+        )
         singles = list(in_box.for_display().order_by("pk")[: MAX_FEATURES + 1])
         truncated = len(singles) > MAX_FEATURES
         singles = singles[:MAX_FEATURES]
     else:
         cell = cell_degrees(zoom)
-        rows = list(
-            in_box.annotate(cx=CellIndex(F("longitude"), cell), cy=CellIndex(F("latitude"), cell))
-            .values("cx", "cy")
-            .annotate(
-                count=Count("pk"),
-                lat=Avg("latitude"),
-                lng=Avg("longitude"),
-                south=Min("latitude"),
-                north=Max("latitude"),
-                west=Min("longitude"),
-                east=Max("longitude"),
-                first=Min("pk"),
+        snapped = [_snap(value, cell) for value in bbox]
+        box_west, box_south, box_east, box_north = (value for value, _on in snapped)
+        if every_station and all(on for _value, on in snapped):
+            columns = range(round(box_west / cell), round(box_east / cell))
+            rows_in_view = range(round(box_south / cell), round(box_north / cell))
+            rows = _counted_cells(zoom, columns, rows_in_view, cell)
+        else:
+            in_box = queryset.filter(
+                latitude__gte=box_south,
+                latitude__lt=box_north,
+                longitude__gte=box_west,
+                longitude__lt=box_east,
             )
-            .order_by("cy", "cx")
-        )
+            rows = _scanned_cells(in_box, cell)
         single_ids = [row["first"] for row in rows if row["count"] == 1]
         by_id = {}
         if single_ids:

@@ -59,6 +59,12 @@ class StationFilterForm(forms.Form):
             queryset = queryset.parking_not_full()
         return queryset
 
+    def is_filtered(self) -> bool:
+        """Whether any filter narrows the stations. Every field of this form is a filter,
+        so one added later counts here too (the map feed's grid table holds every
+        station drivers may see and must not answer a filtered view)."""
+        return any(self.cleaned_data.get(name) for name in StationFilterForm.base_fields)
+
 
 class NearbyForm(StationFilterForm):
     """A starting point (coordinates or a landmark) plus the list filters."""

@@ -12,7 +12,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import StationCorrectionQuerySet, StationQuerySet
+from .querysets import StationCorrectionQuerySet, StationGridCellQuerySet, StationQuerySet
 
 
 class ParkingLevel(models.TextChoices):
@@ -750,3 +750,50 @@ class StationCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} · {self.get_kind_display()}"
+
+
+class StationGridCell(models.Model):
+    """How many stations drivers may see lie in one cell of the map's grid, and the sums of
+    their coordinates and ids: the zoomed-out map reads these cells instead of the stations.
+
+    One row per non-empty cell at every zoom below the feed's ``SINGLES_ZOOM`` (0 to 15),
+    ``cx``/``cy`` being the cell's column and row exactly as the feed's ``CellIndex``
+    computes them. Nobody writes it but the database: triggers on ``stations_station``
+    (migration 0007) add and take away a station on every insert, update and delete,
+    whichever path wrote it (a save, ``update()``, ``bulk_create``, an import, raw SQL),
+    and delete a cell when its count drops to 0. A cell's ``sum_id`` is its station's id
+    when it holds one, so a single station is found by id without reading the others.
+    """
+
+    level = models.PositiveSmallIntegerField(_("zoom"))
+    cx = models.IntegerField(_("column"))
+    cy = models.IntegerField(_("row"))
+    count = models.IntegerField(_("stations"))
+    sum_lat = models.FloatField(_("sum of latitudes"))
+    sum_lng = models.FloatField(_("sum of longitudes"))
+    sum_id = models.BigIntegerField(_("sum of station ids"))
+
+    objects = StationGridCellQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("map grid cell")
+        verbose_name_plural = _("map grid cells")
+        # Written by triggers only: no add, change or delete permission to hand out.
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "cy", "cx"], name="stations_stationgridcell_cell"
+            ),
+        ]
+        indexes = [
+            # Holds only cells a trigger just emptied (none between statements): the
+            # triggers find and delete them without reading the table.
+            models.Index(
+                fields=["count"],
+                condition=models.Q(count__lte=0),
+                name="stations_grid_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.cx}/{self.cy}: {self.count}"

@@ -418,3 +418,20 @@ class StationCorrectionQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state="open")
+
+
+class StationGridCellQuerySet(models.QuerySet):
+    def in_view(self, level: int, columns: range, rows: range):
+        """The cells of the map's grid at ``level`` in ``columns`` and ``rows``, row by row.
+
+        Reads only those cells, whatever the number of stations: the unique index is
+        (level, cy, cx), so each row of the view is one range of it. Empty cells are
+        deleted by the triggers that keep the table; ``count > 0`` ignores any left over.
+        """
+        return self.filter(
+            level=level,
+            cy__in=list(rows),
+            cx__gte=columns.start,
+            cx__lt=columns.stop,
+            count__gt=0,
+        ).order_by("cy", "cx")

@@ -329,8 +329,9 @@ def feed(request):
     """Published stations as GeoJSON, for a view (``bbox``, ``zoom``), around a point
     (``near``) or the first ones; never more than a bounded number (stations/feeds.py).
 
-    The list filters apply (``amenity``, ``route``, ``district``, ``open_now``, ``q``).
-    Revalidated cheaply with ETag.
+    The list filters apply (``amenity``, ``route``, ``district``, ``open_now``, ``parking``,
+    ``q``); without any, a zoomed-out view reads the grid's cell counts instead of the
+    stations (``feeds.view_collection``). Revalidated cheaply with ETag.
     """
     amenities = list(Amenity.objects.all())
     form = FeedForm(request.GET, amenities=amenities)
@@ -342,7 +343,13 @@ def feed(request):
     data = form.cleaned_data
     with translation.override(data["lang"] or "zh-hans"):
         if data["bbox"]:
-            collection = feeds.view_collection(queryset, data["bbox"], data["zoom"], **options)
+            collection = feeds.view_collection(
+                queryset,
+                data["bbox"],
+                data["zoom"],
+                every_station=not form.is_filtered(),
+                **options,
+            )
         elif data["near"]:
             collection = feeds.near_collection(queryset, data["near"], **options)
         else:
