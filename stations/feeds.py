@@ -244,6 +244,7 @@ def _counted_cells(zoom: int, columns: range, rows: range, cell: float) -> list[
     from .models import StationGridCell
 
     rows_out = []
+    StationGridCell.objects.fold_changes()
     for grid in StationGridCell.objects.in_view(zoom, columns, rows):
         west, south = grid.cx * cell, grid.cy * cell
         rows_out.append(

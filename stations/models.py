@@ -797,3 +797,31 @@ class StationGridCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}/{self.cx}/{self.cy}: {self.count}"
+
+
+class StationGridChange(models.Model):
+    """A change to the map's grid counts not yet folded into ``StationGridCell``
+    (PostgreSQL only; SQLite's triggers update the cells directly).
+
+    PostgreSQL's statement triggers on ``stations_station`` append here (migration 0007):
+    updating the same coarse cells on every one-row write of a long transaction grew with
+    the square of the writes, appending does not. The feed folds the log into the cells
+    before it reads them (``StationGridCell.objects.fold_changes``).
+    """
+
+    level = models.PositiveSmallIntegerField(_("zoom"))
+    cx = models.IntegerField(_("column"))
+    cy = models.IntegerField(_("row"))
+    count = models.IntegerField(_("stations"))
+    sum_lat = models.FloatField(_("sum of latitudes"))
+    sum_lng = models.FloatField(_("sum of longitudes"))
+    sum_id = models.BigIntegerField(_("sum of station ids"))
+
+    class Meta:
+        verbose_name = _("map grid change")
+        verbose_name_plural = _("map grid changes")
+        # Written by triggers only: no add, change or delete permission to hand out.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.cx}/{self.cy}: {self.count:+d}"

@@ -85,16 +85,35 @@ SQLITE_BACKWARDS = [
 
 
 # --- PostgreSQL: statement triggers with transition tables, so a bulk write of 100,000
-# stations is one grouped upsert, not 1.6 million. TRUNCATE (Django's test flush) fires no
-# row or delete trigger: its own trigger empties the table.
+# stations is one grouped insert, not 1.6 million. They append to a change log
+# (``StationGridChange``) rather than update the cells: PostgreSQL keeps every version of a
+# row a transaction updates until it ends, so thousands of one-row writes in one transaction
+# (an import saves row by row) updating the same low-zoom cells again and again slowed down
+# with the square of their number. Appending costs the same every time; the reader folds the
+# log into the cells (``StationGridCell.objects.fold_changes``), each cell once, outside the
+# writer's transaction. TRUNCATE (Django's test flush) fires no row or delete trigger: its
+# own trigger empties both tables.
+CHANGES = "stations_stationgridchange"
 
 
 def pg_index(value: str) -> str:
     return f"CAST(FLOOR({value} / (90.0::float8 / (1 << z.level))) AS INTEGER)"
 
 
+def pg_log(deltas: str) -> str:
+    """Log each (id, latitude, longitude, sign) of ``deltas`` at every zoom, grouped by cell."""
+    return (
+        f"INSERT INTO {CHANGES} (level, cx, cy, count, sum_lat, sum_lng, sum_id) "
+        f"SELECT z.level, {pg_index('d.longitude')} AS x, {pg_index('d.latitude')} AS y, "
+        "SUM(d.sign), SUM(d.sign * d.latitude), SUM(d.sign * d.longitude), SUM(d.sign * d.id) "
+        f"FROM ({deltas}) AS d CROSS JOIN generate_series(0, {len(LEVELS) - 1}) AS z(level) "
+        "GROUP BY z.level, x, y;"
+    )
+
+
 def pg_apply(deltas: str) -> str:
-    """Add each (id, latitude, longitude, sign) of ``deltas`` at every zoom, in one upsert.
+    """Add each (id, latitude, longitude, sign) of ``deltas`` at every zoom, in one upsert
+    (the migration's own fill).
 
     Cells are locked in (level, cy, cx) order, so two writers never wait on each other
     crosswise.
@@ -137,19 +156,19 @@ PG_FORWARDS = [
     f"""CREATE FUNCTION stations_station_grid() RETURNS trigger LANGUAGE plpgsql AS $grid$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {pg_apply(pg_rows("grid_new", 1, "n"))}
+        {pg_log(pg_rows("grid_new", 1, "n"))}
     ELSIF TG_OP = 'DELETE' THEN
-        {pg_apply(pg_rows("grid_old", -1, "o"))}
+        {pg_log(pg_rows("grid_old", -1, "o"))}
     ELSE
-        {pg_apply(PG_UPDATE_DELTAS)}
+        {pg_log(PG_UPDATE_DELTAS)}
     END IF;
-    {DROP_EMPTY};
     RETURN NULL;
 END
 $grid$""",
     f"""CREATE FUNCTION stations_station_grid_clear() RETURNS trigger LANGUAGE plpgsql AS $grid$
 BEGIN
     DELETE FROM {TABLE};
+    DELETE FROM {CHANGES};
     RETURN NULL;
 END
 $grid$""",
@@ -222,6 +241,24 @@ class Migration(migrations.Migration):
                 'default_permissions': (),
                 'indexes': [models.Index(condition=models.Q(('count__lte', 0)), fields=['count'], name='stations_grid_empty')],
                 'constraints': [models.UniqueConstraint(fields=('level', 'cy', 'cx'), name='stations_stationgridcell_cell')],
+            },
+        ),
+        migrations.CreateModel(
+            name='StationGridChange',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('level', models.PositiveSmallIntegerField(verbose_name='zoom')),
+                ('cx', models.IntegerField(verbose_name='column')),
+                ('cy', models.IntegerField(verbose_name='row')),
+                ('count', models.IntegerField(verbose_name='stations')),
+                ('sum_lat', models.FloatField(verbose_name='sum of latitudes')),
+                ('sum_lng', models.FloatField(verbose_name='sum of longitudes')),
+                ('sum_id', models.BigIntegerField(verbose_name='sum of station ids')),
+            ],
+            options={
+                'verbose_name': 'map grid change',
+                'verbose_name_plural': 'map grid changes',
+                'default_permissions': (),
             },
         ),
         RunSQLOn("sqlite", SQLITE_FORWARDS, SQLITE_BACKWARDS),
