@@ -304,3 +304,28 @@ def test_the_counted_answer_costs_the_same_queries_at_any_size(
         data = json.loads(client.get(FEED, AREA).content)
     assert sum(f["properties"].get("count", 1) for f in data["features"]) == 445
     assert "alone" in [f["id"] for f in data["features"]]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's triggers update the cells directly"
+)
+def test_postgresql_writes_append_to_the_log_and_the_feed_folds_it(db):
+    """Writes only append to the change log (no cell row is rewritten per write: that was
+    quadratic in a long transaction); folding adds each cell's sum once, and a second fold
+    finds nothing to add."""
+    from stations.models import StationGridChange
+
+    bulk_stations(20)
+    for number in range(30):
+        raw_insert(f"one-by-one-{number}", 21.6 + number * 0.001, 108.3)
+    assert StationGridChange.objects.count() > 0
+    # Nothing folded yet: the cells table has not been written since the migration.
+    assert not StationGridCell.objects.exists()
+    StationGridCell.objects.fold_changes()
+    assert not StationGridChange.objects.exists()
+    assert_counts_right()
+    before = counted()
+    StationGridCell.objects.fold_changes()
+    assert counted() == before
+    Station.objects.filter(slug__startswith="one-by-one-").delete()
+    assert_counts_right()
