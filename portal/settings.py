@@ -206,6 +206,11 @@ elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: nearby's statement (the one query the nearby page runs for every driver) is
+# a prepared statement, parsed and planned once per connection (docs/performance.md).
+# Behind PgBouncer in transaction mode that needs PgBouncer 1.21+ with
+# max_prepared_statements set; else turn it off (0). Django's other queries are not prepared.
+DB_PREPARED_NEARBY = env_bool("DB_PREPARED_NEARBY", True)
 
 # --- Cache ------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import math
 import re
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import Func
@@ -351,10 +352,48 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
             f"SELECT {rows.columns}, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
             f" ORDER BY distance_m, {rows.pk} LIMIT {int(limit)}"
         )
-        with connection.cursor() as cursor:
+        with _statement_cursor(connection) as cursor:
             cursor.execute(sql, [*pick_params, *distance_params, *box_params])
             fetched = cursor.fetchall()
         return [rows.station(Station, self.db, connection, row) for row in fetched]
+
+
+def _statement_cursor(connection):
+    """A cursor for nearby's statement: on PostgreSQL a prepared one (``DB_PREPARED_NEARBY``).
+
+    The statement's text is the same for every driver with the same filters; only its
+    parameters change. Django binds parameters on the client and never prepares, so
+    PostgreSQL parsed and planned its nine radius subqueries again for every request (about
+    1.3 ms) and the client spelled out its ninety parameters (about 1 ms): prepared, with
+    the parameters bound on the server, the median at 100,000 stations went from 4.9 to
+    2.8 ms. The cursor is Django's own wrapper around a psycopg server-binding cursor, so
+    query logging and execute wrappers (the data version) see it as any other.
+    """
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_NEARBY:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django turns preparing off (None); a threshold no query reaches turns it on for
+        # statements that ask (prepare=True) and for no other.
+        connection.connection.prepare_threshold = 2**31 - 1
+    cursor = PreparedCursor(connection.connection)
+    # As Django's own cursors: datetimes in the connection's time zone.
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 # A parameter placeholder of compiled SQL, or an escaped percent sign.

@@ -171,3 +171,40 @@ def test_position_is_not_logged(client, make_station, caplog):
         client.get(reverse("stations:nearby"), {"lat": "91.587", "lng": "108.123"})
     assert "21.587" not in caplog.text
     assert "108.123" not in caplog.text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_nearby_statement_is_prepared_once_and_reads_like_the_orm(make_station, settings):
+    """On PostgreSQL the statement is prepared (parsed and planned once per connection), its
+    rows read as the ORM reads them (datetimes in the same zone), and it is one query."""
+    for index in range(5):
+        make_station(f"站{index}", latitude=21.58 + index * 0.01, longitude=108.36)
+    with CaptureQueriesContext(connection) as queries:
+        first = Station.objects.published().nearest(21.58, 108.36, limit=3)
+    assert len(queries.captured_queries) == 1
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["WITH nearby_pick AS%"],
+            )
+            return cursor.fetchone()[0]
+
+    # Prepared at the first call (other filters in earlier tests have their own); another
+    # driver elsewhere reuses it.
+    before = prepared()
+    assert before >= 1
+    Station.objects.published().nearest(21.6, 108.3, limit=3)
+    assert prepared() == before
+    for station in first:
+        again = Station.objects.get(pk=station.pk)
+        assert (station.created_at, station.updated_at, station.name) == (
+            again.created_at,
+            again.updated_at,
+            again.name,
+        )
+    settings.DB_PREPARED_NEARBY = False
+    assert [s.pk for s in Station.objects.published().nearest(21.58, 108.36, limit=3)] == [
+        s.pk for s in first
+    ]
