@@ -371,9 +371,9 @@ def _statement_cursor(connection):
     """
     if connection.vendor != "postgresql" or not settings.DB_PREPARED_NEARBY:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    import psycopg
 
-    class PreparedCursor(ServerBindingCursor):
+    class PreparedCursor(psycopg.Cursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
