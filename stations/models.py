@@ -752,18 +752,10 @@ class StationCorrection(models.Model):
         return f"{self.station} · {self.get_kind_display()}"
 
 
-class StationGridCell(models.Model):
-    """How many stations drivers may see lie in one cell of the map's grid, and the sums of
-    their coordinates and ids: the zoomed-out map reads these cells instead of the stations.
-
-    One row per non-empty cell at every zoom below the feed's ``SINGLES_ZOOM`` (0 to 15),
-    ``cx``/``cy`` being the cell's column and row exactly as the feed's ``CellIndex``
-    computes them. Nobody writes it but the database: triggers on ``stations_station``
-    (migration 0007) add and take away a station on every insert, update and delete,
-    whichever path wrote it (a save, ``update()``, ``bulk_create``, an import, raw SQL),
-    and delete a cell when its count drops to 0. A cell's ``sum_id`` is its station's id
-    when it holds one, so a single station is found by id without reading the others.
-    """
+class GridSums(models.Model):
+    """A cell of the map's grid at one zoom and what it adds up: the count of stations
+    drivers may see and the sums of their latitudes, longitudes and ids (the cells, and
+    PostgreSQL's log of changes to them, share these columns)."""
 
     level = models.PositiveSmallIntegerField(_("zoom"))
     cx = models.IntegerField(_("column"))
@@ -772,6 +764,24 @@ class StationGridCell(models.Model):
     sum_lat = models.FloatField(_("sum of latitudes"))
     sum_lng = models.FloatField(_("sum of longitudes"))
     sum_id = models.BigIntegerField(_("sum of station ids"))
+
+    class Meta:
+        abstract = True
+
+
+class StationGridCell(GridSums):
+    """How many stations drivers may see lie in one cell of the map's grid, and the sums of
+    their coordinates and ids: the zoomed-out map reads these cells instead of the stations.
+
+    One row per non-empty cell at every zoom below the feed's ``SINGLES_ZOOM`` (0 to 15),
+    ``cx``/``cy`` being the cell's column and row exactly as the feed's ``CellIndex``
+    computes them. Nobody writes it but the database: triggers on ``stations_station``
+    (migration 0007) add and take away a station on every insert, update and delete,
+    whichever path wrote it (a save, ``update()``, ``bulk_create``, an import, raw SQL),
+    and delete a cell when its count drops to 0 (on PostgreSQL through a change log the
+    feed folds in: ``StationGridChange``). A cell's ``sum_id`` is its station's id when it
+    holds one, so a single station is found by id without reading the others.
+    """
 
     objects = StationGridCellQuerySet.as_manager()
 
@@ -799,7 +809,7 @@ class StationGridCell(models.Model):
         return f"{self.level}/{self.cx}/{self.cy}: {self.count}"
 
 
-class StationGridChange(models.Model):
+class StationGridChange(GridSums):
     """A change to the map's grid counts not yet folded into ``StationGridCell``
     (PostgreSQL only; SQLite's triggers update the cells directly).
 
@@ -808,14 +818,6 @@ class StationGridChange(models.Model):
     the square of the writes, appending does not. The feed folds the log into the cells
     before it reads them (``StationGridCell.objects.fold_changes``).
     """
-
-    level = models.PositiveSmallIntegerField(_("zoom"))
-    cx = models.IntegerField(_("column"))
-    cy = models.IntegerField(_("row"))
-    count = models.IntegerField(_("stations"))
-    sum_lat = models.FloatField(_("sum of latitudes"))
-    sum_lng = models.FloatField(_("sum of longitudes"))
-    sum_id = models.BigIntegerField(_("sum of station ids"))
 
     class Meta:
         verbose_name = _("map grid change")
