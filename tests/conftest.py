@@ -32,6 +32,22 @@ def _default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def page_cache_on(settings, db):
+    """The shared page cache on (the suite runs with PAGE_CACHE=0 so that query counts stay
+    exact), starting and ending empty, with no fragment copies left in the process."""
+    from django.core.cache import cache
+
+    from portal.lib import fragments
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    fragments.forget()
+    yield
+    cache.clear()
+    fragments.forget()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Persona accounts are created in nearly every test; PBKDF2 would dominate.

@@ -9,13 +9,7 @@ from portal.lib import dataversion, fragments
 MINUTE = "202606021100"
 
 
-@pytest.fixture(autouse=True)
-def _clean(db):
-    cache.clear()
-    fragments.forget()
-    yield
-    cache.clear()
-    fragments.forget()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 @pytest.fixture

@@ -24,12 +24,7 @@ from tests.stations.test_admin import CSV_HEADER, _change_form_data, _csv_format
 BEFORE_SEVEN = datetime(2026, 6, 1, 22, 59, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings, db):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def get(client, url, **extra):

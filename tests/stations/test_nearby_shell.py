@@ -21,12 +21,7 @@ NEARBY = reverse("stations:nearby")
 MOMENT = datetime(2026, 6, 2, 3, 0, tzinfo=UTC)  # 11:00 local time
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings, db):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 @pytest.fixture
