@@ -1,5 +1,6 @@
 """Reads on stations: what drivers may see, what staff may edit, open now, nearest first."""
 
+import functools
 import math
 import re
 from datetime import datetime, timedelta
@@ -371,18 +372,12 @@ def _statement_cursor(connection):
     """
     if connection.vendor != "postgresql" or not settings.DB_PREPARED_NEARBY:
         return connection.cursor()
-    import psycopg
-
-    class PreparedCursor(psycopg.Cursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
         # Django turns preparing off (None); a threshold no query reaches turns it on for
         # statements that ask (prepare=True) and for no other.
         connection.connection.prepare_threshold = 2**31 - 1
-    cursor = PreparedCursor(connection.connection)
+    cursor = _prepared_cursor_class()(connection.connection)
     # As Django's own cursors: datetimes in the connection's time zone.
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
     from django.db.backends.postgresql.psycopg_any import register_tzloader
@@ -394,6 +389,19 @@ def _statement_cursor(connection):
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
+
+
+@functools.cache
+def _prepared_cursor_class():
+    """A psycopg cursor that binds on the server and prepares every statement it runs
+    (imported on first use: psycopg is only there with PostgreSQL)."""
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
 
 
 # A parameter placeholder of compiled SQL, or an escaped percent sign.
