@@ -228,7 +228,7 @@ DATABASE_CACHE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.lib.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "driverhome",
             # A Redis that is down or unreachable must cost a request half a second at

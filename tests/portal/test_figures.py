@@ -199,7 +199,7 @@ def test_home_page_links_the_figures_page(client):
 REDIS_DOWN = {
     # Nothing listens on port 1: connecting is refused at once.
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.lib.rediscache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
