@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.lib import dataversion, fragments
 
 from .parking import parking_now
-from .querysets import display_prefetches
+from .querysets import NearbyHit, display_prefetches
 
 # Stands where the distance goes: private-use characters, never in station data, and left
 # as they are by HTML escaping.
@@ -61,13 +61,15 @@ def cards(
 
     With ``distance``, each station's ``distance_label`` goes into its card. Sets
     ``is_open`` and ``url`` on every station (the nearby page's "nearest open" needs them).
+    ``stations`` may be nearby's hits (``NearbyHit``): a hit's station is built only if its
+    card must be rendered.
     ``also`` names other entries to fetch in the same round trip (the nearby page's shell):
     each gets its current entry (or None), and ``VERSION_KEY`` the data version.
     """
     now = now or timezone.now()
     stations = list(stations)
     if not settings.PAGE_CACHE:
-        return _render(stations, now, distance)
+        return _render_for(stations, now, distance, fill=True)
     language = translation.get_language()
     minute = timezone.localtime(now).strftime("%Y%m%d%H%M")
     keys = [_key(s.pk, language, distance) for s in stations]
@@ -85,7 +87,8 @@ def cards(
     missing = [s for s in stations if s.pk not in html]
     if missing:
         fresh = {}
-        for station, card in zip(missing, _render(missing, now, distance, fill=False), strict=True):
+        rendered = _render_for(missing, now, distance, fill=False)
+        for station, card in zip(missing, rendered, strict=True):
             html[station.pk] = card
             fresh[_key(station.pk, language, distance)] = {
                 "version": version,
@@ -97,6 +100,19 @@ def cards(
         if version:
             fragments.store(fresh, STORE_SECONDS)
     return [_with_distance(html[s.pk], s, distance) for s in stations]
+
+
+def _render_for(items, now, distance: bool, *, fill: bool) -> list:
+    """Render the cards of ``items`` (stations or nearby's hits); sets ``is_open`` and
+    ``url`` on each item."""
+    stations = [item.station if isinstance(item, NearbyHit) else item for item in items]
+    for item, station in zip(items, stations, strict=True):
+        if item is not station and hasattr(item, "distance_label"):
+            station.distance_label = item.distance_label
+    rendered = _render(stations, now, distance, fill=fill)
+    for item, station in zip(items, stations, strict=True):
+        item.is_open, item.url = station.is_open, station.url
+    return rendered
 
 
 def _render(stations, now, distance: bool, *, fill: bool = True) -> list:

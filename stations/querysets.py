@@ -278,7 +278,15 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         return rows[0] if rows else None
 
     def nearest(self, lat: float, lng: float, *, limit: int = 20) -> list:
-        """Return the ``limit`` stations nearest to the point, nearest first, in one query.
+        """Return the ``limit`` stations nearest to the point, nearest first, in one query,
+        each with ``distance_m`` (``nearest_hits`` has how).
+        """
+        return [hit.station for hit in self.nearest_hits(lat, lng, limit=limit)]
+
+    def nearest_hits(self, lat: float, lng: float, *, limit: int = 20) -> list["NearbyHit"]:
+        """The ``limit`` stations nearest to the point, nearest first, in one query, as
+        ``NearbyHit``s: each station's id and distance, the station built from its row only
+        when asked for.
 
         The same stations, in the same order, as ordering every row by distance (ties by
         id), at any density and with any filters on the queryset, but reading only a box
@@ -356,7 +364,7 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         with _statement_cursor(connection) as cursor:
             cursor.execute(sql, [*pick_params, *distance_params, *box_params])
             fetched = cursor.fetchall()
-        return [rows.station(Station, self.db, connection, row) for row in fetched]
+        return [NearbyHit(rows, Station, self.db, row) for row in fetched]
 
 
 def _statement_cursor(connection):
@@ -420,6 +428,7 @@ class _StationRows:
         fields = list(meta.concrete_fields)
         self.columns = ", ".join(f"{self.table}.{quote(field.column)}" for field in fields)
         self.pk = f"{self.table}.{quote(meta.pk.column)}"
+        self.pk_index = fields.index(meta.pk)
         self.attnames = [field.attname for field in fields]
         self.converters = []
         for index, field in enumerate(fields):
@@ -429,6 +438,7 @@ class _StationRows:
                 self.converters.append((index, found, column))
 
     def station(self, model, db, connection, row):
+        """The row (every column, then the distance) as a station with ``distance_m``."""
         values = list(row[:-1])
         for index, converters, column in self.converters:
             for converter in converters:
@@ -436,6 +446,25 @@ class _StationRows:
         station = model.from_db(db, self.attnames, values)
         station.distance_m = row[-1]
         return station
+
+
+class NearbyHit:
+    """One of ``nearest_hits``' stations: its id and distance at once, the station itself
+    (with ``distance_m``) built from the fetched row on first use.
+
+    The nearby page needs the stations only for the cards its cache lacks: building twenty
+    stations of 56 columns (the translations, the ORM's converters, the model's signals) was
+    a tenth of the page's time, spent on rows whose cards were already rendered.
+    """
+
+    def __init__(self, rows: "_StationRows", model, db: str, row) -> None:
+        self.pk = row[rows.pk_index]
+        self.distance_m = row[-1]
+        self._rows, self._model, self._db, self._row = rows, model, db, row
+
+    @functools.cached_property
+    def station(self):
+        return self._rows.station(self._model, self._db, connections[self._db], self._row)
 
 
 _rows_by_alias: dict[str, _StationRows] = {}

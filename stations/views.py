@@ -128,7 +128,8 @@ def nearby(request):
     if origin is not None:
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
-        stations = queryset.nearest(*origin, limit=PAGE_SIZE)
+        # Ids and distances; a station is built from its row only if its card is not cached.
+        stations = queryset.nearest_hits(*origin, limit=PAGE_SIZE)
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
         # The rest of the page from its cached shell, fetched with the cards (stations.shell).
@@ -385,12 +386,17 @@ def feed_export(request):
 def _nearest_open(queryset, origin, stations, now):
     """When the nearest station is closed, the nearest open one (with the same filters).
 
-    Taken from the list when it holds one, else one more query over every station.
+    Taken from the page's hits (``is_open`` and ``url`` set from their cards) when one is
+    open, else one more query over every station.
     """
     if not stations or stations[0].is_open:
         return None
-    station = next((s for s in stations if s.is_open), None)
-    if station is None:
+    hit = next((s for s in stations if s.is_open), None)
+    if hit is not None:
+        station = hit.station
+        station.is_open, station.url = True, hit.url
+        station.distance_label = hit.distance_label
+    else:
         station = queryset.nearest_open(*origin, now)
         if station is None:
             return None

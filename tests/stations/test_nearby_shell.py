@@ -186,3 +186,29 @@ def test_a_shell_holding_a_visitors_secret_is_never_stored(client, stations, set
     assert "csrfmiddlewaretoken" in first
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.search(first) and token.search(second)
+
+
+def test_a_page_whose_cards_are_cached_builds_no_station(client, stations):
+    """Nearby's hits build a station from its row only for a card the cache lacks."""
+    from django.db.models.signals import post_init
+
+    from stations.models import Station
+
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance.pk)
+
+    url = NEARBY + "?lat=21.581&lng=108.362"
+    post_init.connect(count, sender=Station)
+    try:
+        with time_machine.travel(MOMENT, tick=False):
+            first = client.get(url).content.decode()
+            on_first = len(built)
+            built.clear()
+            second = client.get(url).content.decode()
+    finally:
+        post_init.disconnect(count, sender=Station)
+    assert on_first >= 3  # every card rendered: each station built
+    assert built == []
+    assert second == first
