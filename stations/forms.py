@@ -24,13 +24,17 @@ class StationFilterForm(forms.Form):
     amenity = forms.MultipleChoiceField(
         label=_("Amenities (all of)"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Choices as functions here and below: a form copies its fields for every request, and
+    # copying lists of translated labels was half the cost of the nearby page's form.
     route = forms.ChoiceField(
-        label=_("Route"), required=False, choices=[("", _("Any route")), *Station.Route.choices]
+        label=_("Route"),
+        required=False,
+        choices=lambda: [("", _("Any route")), *Station.Route.choices],
     )
     district = forms.ChoiceField(
         label=_("District"),
         required=False,
-        choices=[("", _("Any district")), *Station.District.choices],
+        choices=lambda: [("", _("Any district")), *Station.District.choices],
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     parking = forms.BooleanField(label=_("Truck parking not full"), required=False)
@@ -74,7 +78,7 @@ class NearbyForm(StationFilterForm):
     place = forms.ChoiceField(
         label=_("Or start from"),
         required=False,
-        choices=[("", _("Choose a place"))] + [(k, v[0]) for k, v in LANDMARKS.items()],
+        choices=lambda: [("", _("Choose a place"))] + [(k, v[0]) for k, v in LANDMARKS.items()],
     )
 
     def clean(self):

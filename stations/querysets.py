@@ -33,8 +33,13 @@ def haversine_sql(lat_sql: str, lng_sql: str, least: str, lat0: float, lng0: flo
         f"(%s * ASIN({least}(1.0, SQRT({half_dlat} * {half_dlat}"
         f" + %s * COS(RADIANS({lat_sql})) * {half_dlng} * {half_dlng}))))"
     )
+    return sql, haversine_params(lat0, lng0)
+
+
+def haversine_params(lat0: float, lng0: float) -> list[float]:
+    """The parameters of ``haversine_sql``'s SQL for the point (lat0, lng0)."""
     rlat0, rlng0 = math.radians(lat0), math.radians(lng0)
-    return sql, [2 * geo.EARTH_RADIUS_M, rlat0, rlat0, math.cos(rlat0), rlng0, rlng0]
+    return [2 * geo.EARTH_RADIUS_M, rlat0, rlat0, math.cos(rlat0), rlng0, rlng0]
 
 
 class GreatCircleDistance(Func):
@@ -283,7 +288,9 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         """
         return [hit.station for hit in self.nearest_hits(lat, lng, limit=limit)]
 
-    def nearest_hits(self, lat: float, lng: float, *, limit: int = 20) -> list["NearbyHit"]:
+    def nearest_hits(
+        self, lat: float, lng: float, *, limit: int = 20, reuse: str | None = None
+    ) -> list["NearbyHit"]:
         """The ``limit`` stations nearest to the point, nearest first, in one query, as
         ``NearbyHit``s: each station's id and distance, the station built from its row only
         when asked for.
@@ -301,34 +308,54 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         of the statement is assembled around that SQL, and the rows become stations without
         a raw queryset: compiling a second query and mapping raw columns cost more than the
         database's work. docs/performance.md has the figures.
+
+        ``reuse`` names the queryset's filters when they never change from one call to the
+        next (no time, no user, nothing from the request): the statement is then compiled
+        once per process and database under that name. The nearby page passes one for a
+        search with no filter, where compiling was a third of the query's time.
         """
         from .models import Station
 
+        key = (self.db, int(limit), reuse)
+        statement = _statements.get(key) if reuse else None
+        if statement is None:
+            statement = _NearbyStatement(self, int(limit))
+            if reuse:
+                _statements[key] = statement
         connection = connections[self.db]
-        stand_ins = {"latitude__gte": -1e9, "latitude__lte": -2e9}
-        stand_ins |= {"longitude__gte": -3e9, "longitude__lte": -4e9}
+        with _statement_cursor(connection) as cursor:
+            cursor.execute(statement.sql, statement.params(lat, lng))
+            fetched = cursor.fetchall()
+        rows = _station_rows(connection)
+        return [NearbyHit(rows, Station, self.db, row) for row in fetched]
+
+
+# Nearby's statements compiled under a name (``nearest_hits(reuse=…)``), by database,
+# limit and name.
+_statements: dict[tuple, "_NearbyStatement"] = {}
+# The four bounds of a box, as nearest_hits' stand-ins name them, in bounding_box's order.
+_BOUNDS = ("latitude__gte", "latitude__lte", "longitude__gte", "longitude__lte")
+
+
+class _NearbyStatement:
+    """Nearby's statement for one queryset and limit (``nearest_hits`` has its shape): the
+    SQL, and how a point becomes its parameters."""
+
+    def __init__(self, queryset, limit: int) -> None:
+        connection = connections[queryset.db]
+        stand_ins = dict(zip(_BOUNDS, (-1e9, -2e9, -3e9, -4e9), strict=True))
         # The matching stations' ids in a box whose four bounds are parameters.
         inner_sql, compiled_params = (
-            self.order_by().filter(**stand_ins).values("pk").query.sql_with_params()
+            queryset.order_by().filter(**stand_ins).values("pk").query.sql_with_params()
         )
-        inner_params = list(compiled_params)
-        slots = {inner_params.index(value): name for name, value in stand_ins.items()}
-        picks, pick_params = [], []
-        for index, radius in enumerate(NEARBY_RADII_M):
-            params = list(inner_params)
-            square = _inscribed_square(lat, lng, radius)
-            for slot, name in slots.items():
-                params[slot] = square[name]
-            picks.append(
-                f"WHEN (SELECT COUNT(*) FROM ({inner_sql} LIMIT {int(limit)}) AS nearby_count)"  # noqa: S608
-                f" >= {int(limit)} THEN {index}"
-            )
-            pick_params += params
+        self.inner_params = list(compiled_params)
+        self.slots = {self.inner_params.index(value): name for name, value in stand_ins.items()}
+        picks = [
+            f"WHEN (SELECT COUNT(*) FROM ({inner_sql} LIMIT {limit}) AS nearby_count)"  # noqa: S608
+            f" >= {limit} THEN {index}"
+            for index in range(len(NEARBY_RADII_M))
+        ]
         world = len(NEARBY_RADII_M)
-        boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
-        boxes.append((-90.0, 90.0, -180.0, 180.0))
-        position = {"latitude__gte": 0, "latitude__lte": 1, "longitude__gte": 2}
-        position["longitude__lte"] = 3
         whens = " ".join(f"WHEN {index} THEN %s" for index in range(world))
         bound_sql = f"(SELECT CASE nearby_pick.radius {whens} ELSE %s END FROM nearby_pick)"  # noqa: S608
         rows = _station_rows(connection)
@@ -337,34 +364,52 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
         select_id = f"SELECT {rows.pk} AS {connection.ops.quote_name('pk')} FROM "  # noqa: S608
         if not inner_sql.startswith(select_id):
             raise ValueError(f"nearest() cannot read this query: {inner_sql[:80]}")
-        box_sql, box_params, count = [], [], 0
+        # For each parameter of the box query: a bound's name (one value per radius and the
+        # world), or the compiled filter's own value.
+        self.box_plan: list[tuple[str | None, object]] = []
+        box_sql, count = [], 0
         for part in _PLACEHOLDER.split(inner_sql.removeprefix(select_id)):
             if part != "%s":
                 box_sql.append(part)
-            elif count in slots:
+            elif count in self.slots:
                 box_sql.append(bound_sql)
-                box_params += [float(box[position[slots[count]]]) for box in boxes]
+                self.box_plan.append((self.slots[count], None))
             else:
                 box_sql.append(part)
-                box_params.append(inner_params[count])
+                self.box_plan.append((None, self.inner_params[count]))
             count += part == "%s"
         least = "MIN" if connection.vendor == "sqlite" else "LEAST"
-        distance_sql, distance_params = haversine_sql(
+        distance_sql, _params = haversine_sql(
             f"{rows.table}.{connection.ops.quote_name('latitude')}",
             f"{rows.table}.{connection.ops.quote_name('longitude')}",
             least,
-            lat,
-            lng,
+            0.0,
+            0.0,
         )
-        sql = (
+        self.sql = (
             f"WITH nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius) "  # noqa: S608
             f"SELECT {rows.columns}, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
-            f" ORDER BY distance_m, {rows.pk} LIMIT {int(limit)}"
+            f" ORDER BY distance_m, {rows.pk} LIMIT {limit}"
         )
-        with _statement_cursor(connection) as cursor:
-            cursor.execute(sql, [*pick_params, *distance_params, *box_params])
-            fetched = cursor.fetchall()
-        return [NearbyHit(rows, Station, self.db, row) for row in fetched]
+
+    def params(self, lat: float, lng: float) -> list:
+        pick_params = []
+        for radius in NEARBY_RADII_M:
+            params = list(self.inner_params)
+            square = _inscribed_square(lat, lng, radius)
+            for slot, name in self.slots.items():
+                params[slot] = square[name]
+            pick_params += params
+        boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
+        boxes.append((-90.0, 90.0, -180.0, 180.0))
+        box_params = []
+        for bound, value in self.box_plan:
+            if bound is None:
+                box_params.append(value)
+            else:
+                position = _BOUNDS.index(bound)
+                box_params += [float(box[position]) for box in boxes]
+        return [*pick_params, *haversine_params(lat, lng), *box_params]
 
 
 def _statement_cursor(connection):

@@ -129,7 +129,9 @@ def nearby(request):
         now = timezone.now()
         queryset = form.filter(Station.objects.published())
         # Ids and distances; a station is built from its row only if its card is not cached.
-        stations = queryset.nearest_hits(*origin, limit=PAGE_SIZE)
+        # With no filter, the same statement for every driver: compiled once per process.
+        reuse = None if form.is_filtered() else "published"
+        stations = queryset.nearest_hits(*origin, limit=PAGE_SIZE, reuse=reuse)
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
         # The rest of the page from its cached shell, fetched with the cards (stations.shell).

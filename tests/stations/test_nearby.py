@@ -44,6 +44,31 @@ def test_nearest_order_equals_a_full_scan_for_random_origins(scattered):
         assert [s.pk for s in rows] == [s.pk for s in expected]
 
 
+def test_a_reused_statement_is_compiled_once_and_finds_the_same_stations(
+    scattered, monkeypatch
+):
+    from stations import querysets
+
+    monkeypatch.setattr(querysets, "_statements", {})
+    compiled = []
+    real = querysets._NearbyStatement.__init__
+    monkeypatch.setattr(
+        querysets._NearbyStatement,
+        "__init__",
+        lambda self, *args: compiled.append(args[1]) or real(self, *args),
+    )
+    rng = random.Random(7)
+    for _ in range(10):
+        lat, lng = rng.uniform(21.3, 22.4), rng.uniform(107.8, 108.8)
+        fresh = Station.objects.published().nearest_hits(lat, lng, limit=10)
+        reused = Station.objects.published().nearest_hits(lat, lng, limit=10, reuse="published")
+        assert [(h.pk, h.distance_m) for h in reused] == [(h.pk, h.distance_m) for h in fresh]
+    # Each call without the name compiles; with it, once per limit.
+    assert compiled.count(10) == 11
+    Station.objects.published().nearest_hits(*PORT, limit=5, reuse="published")
+    assert compiled[-1] == 5
+
+
 def test_sql_distances_match_geodesic_within_half_a_percent(scattered):
     rng = random.Random(5)
     for _ in range(20):
