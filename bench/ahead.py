@@ -119,7 +119,7 @@ def ahead_read(route: RouteLine, with_next: bool):
 
 
 def nearby_read(lat: float, lng: float, _towards_end: bool) -> None:
-    stations, _radius = Station.objects.published().nearest(lat, lng, limit=20)
+    stations = Station.objects.published().nearest(lat, lng, limit=20)
     prefetch_related_objects(stations, *display_prefetches())
 
 

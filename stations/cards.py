@@ -25,10 +25,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.lib import dataversion, fragments
+from portal.lib import dataversion, fragments, sharing
 
 from .parking import parking_now
 from .querysets import NearbyHit, display_prefetches
+from .templatetags.i18n_content import place_name
 
 # Stands where the distance goes: private-use characters, never in station data, and left
 # as they are by HTML escaping.
@@ -38,7 +39,9 @@ STORE_SECONDS = 120
 
 
 def _key(pk: int, language: str, distance: bool) -> str:
-    return f"card:{language}:{'d' if distance else 'n'}:{pk}"
+    # The release too: a card rendered by the previous release's template is not this one's.
+    release = sharing.static_release()
+    return f"card:{release}:{language}:{'d' if distance else 'n'}:{pk}"
 
 
 def prepare(stations, now) -> list:
@@ -60,7 +63,8 @@ def cards(
     """Return the card HTML of each station, in order, from the cache where current.
 
     With ``distance``, each station's ``distance_label`` goes into its card. Sets
-    ``is_open`` and ``url`` on every station (the nearby page's "nearest open" needs them).
+    ``is_open``, ``url`` and ``name_html`` (its name as ``place_name`` shows it) on every
+    station: the nearby page's "nearest open" needs them.
     ``stations`` may be nearby's hits (``NearbyHit``): a hit's station is built only if its
     card must be rendered.
     ``also`` names other entries to fetch in the same round trip (the nearby page's shell):
@@ -84,6 +88,7 @@ def cards(
         if entry:
             html[station.pk] = entry["html"]
             station.is_open, station.url = entry["is_open"], entry["url"]
+            station.name_html = mark_safe(entry["name"])  # noqa: S308 (place_name's HTML)
     missing = [s for s in stations if s.pk not in html]
     if missing:
         fresh = {}
@@ -96,6 +101,7 @@ def cards(
                 "html": html[station.pk],
                 "is_open": station.is_open,
                 "url": station.url,
+                "name": str(station.name_html),
             }
         if version:
             fragments.store(fresh, STORE_SECONDS)
@@ -103,8 +109,8 @@ def cards(
 
 
 def _render_for(items, now, distance: bool, *, fill: bool) -> list:
-    """Render the cards of ``items`` (stations or nearby's hits); sets ``is_open`` and
-    ``url`` on each item."""
+    """Render the cards of ``items`` (stations or nearby's hits); sets ``is_open``, ``url``
+    and ``name_html`` on each item."""
     stations = [item.station if isinstance(item, NearbyHit) else item for item in items]
     for item, station in zip(items, stations, strict=True):
         if item is not station and hasattr(item, "distance_label"):
@@ -112,6 +118,7 @@ def _render_for(items, now, distance: bool, *, fill: bool) -> list:
     rendered = _render(stations, now, distance, fill=fill)
     for item, station in zip(items, stations, strict=True):
         item.is_open, item.url = station.is_open, station.url
+        item.name_html = place_name(station)
     return rendered
 
 

@@ -23,6 +23,7 @@ from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
 from .parking import parking_now
+from .templatetags.i18n_content import place_name
 
 PAGE_SIZE = 20
 # How long the map page keeps the stations' extent (where the map opens).
@@ -388,22 +389,20 @@ def feed_export(request):
 def _nearest_open(queryset, origin, stations, now):
     """When the nearest station is closed, the nearest open one (with the same filters).
 
-    Taken from the page's hits (``is_open`` and ``url`` set from their cards) when one is
-    open, else one more query over every station.
+    Taken from the page's hits (``is_open``, ``url`` and ``name_html`` set from their cards)
+    when one is open, else one more query over every station.
     """
     if not stations or stations[0].is_open:
         return None
     hit = next((s for s in stations if s.is_open), None)
     if hit is not None:
-        station = hit.station
-        station.is_open, station.url = True, hit.url
-        station.distance_label = hit.distance_label
-    else:
-        station = queryset.nearest_open(*origin, now)
-        if station is None:
-            return None
-        station.distance_label = geo.format_distance(station.distance_m)
-        station.url = station.get_absolute_url()
+        return hit
+    station = queryset.nearest_open(*origin, now)
+    if station is None:
+        return None
+    station.distance_label = geo.format_distance(station.distance_m)
+    station.url = station.get_absolute_url()
+    station.name_html = place_name(station)
     return station
 
 

@@ -95,3 +95,14 @@ def test_nearest_open_respects_the_filters(client, make_station):
     OpeningHours.objects.create(station=shower, weekday=0, opens=time(6), closes=time(22))
     _html, line = nearby(client, amenity="showers")
     assert "有淋浴的24小时站" in line
+
+
+@time_machine.travel(EARLY, tick=False)
+@pytest.mark.usefixtures("page_cache_on")
+def test_nearest_open_from_cached_cards_reads_as_when_rendered(client, make_station):
+    day_station(make_station, "日间站", 21.581)
+    make_station("港口24小时站", latitude=21.59, longitude=108.36)
+    first = nearby(client)[1]
+    second = nearby(client)[1]  # every card from the cache this time
+    assert first is not None and "港口24小时站" in first and "1.1 km" in first
+    assert second == first
