@@ -44,9 +44,7 @@ def test_nearest_order_equals_a_full_scan_for_random_origins(scattered):
         assert [s.pk for s in rows] == [s.pk for s in expected]
 
 
-def test_a_reused_statement_is_compiled_once_and_finds_the_same_stations(
-    scattered, monkeypatch
-):
+def test_a_reused_statement_is_compiled_once_and_finds_the_same_stations(scattered, monkeypatch):
     from stations import querysets
 
     monkeypatch.setattr(querysets, "_statements", {})
