@@ -12,7 +12,12 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import StationCorrectionQuerySet, StationGridCellQuerySet, StationQuerySet
+from .querysets import (
+    LatitudeBand,
+    StationCorrectionQuerySet,
+    StationGridCellQuerySet,
+    StationQuerySet,
+)
 
 
 class ParkingLevel(models.TextChoices):
@@ -178,6 +183,15 @@ class Station(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="stations_station_latlng"),
+            # Nearby's box by latitude bands, answered from the index alone (LatitudeBand).
+            models.Index(
+                LatitudeBand("latitude"),
+                "longitude",
+                "latitude",
+                "published",
+                "status",
+                name="stations_station_band",
+            ),
             # The list is ordered by name: the index spares sorting every station.
             models.Index(fields=["name"], name="stations_station_name"),
             # Counting what drivers may see reads this small index, not every row.

@@ -337,31 +337,78 @@ _statements: dict[tuple, "_NearbyStatement"] = {}
 _BOUNDS = ("latitude__gte", "latitude__lte", "longitude__gte", "longitude__lte")
 
 
+class LatitudeBand(Func):
+    """A latitude's band: its whole hundredths of a degree (about 1.1 km), as an integer.
+
+    Nearby reads its box through an index on (band, longitude, latitude, published, status)
+    (``stations_station_band``): each band of the box is one short range of longitudes, and
+    the index alone answers which stations are in the box and how far, so only the nearest
+    twenty rows are read. The (latitude, longitude) index instead walked every station of
+    the box's latitudes across the whole map. ``CAST`` truncates on SQLite (and rounds on
+    PostgreSQL): nearby asks for one band more on each side. The query's text must be the
+    index's for the index to be used: both come from this template.
+    """
+
+    template = "CAST((%(expressions)s * 100) AS integer)"
+    output_field = models.IntegerField()
+
+
+def _band_range(min_lat: float, max_lat: float) -> tuple[int, int]:
+    """The bands every latitude from ``min_lat`` to ``max_lat`` falls in, with one to spare
+    on each side (truncating or rounding, and the float product, never reach further)."""
+    return math.floor(min_lat * 100) - 1, math.ceil(max_lat * 100) + 1
+
+
 class _NearbyStatement:
     """Nearby's statement for one queryset and limit (``nearest_hits`` has its shape): the
-    SQL, and how a point becomes its parameters."""
+    SQL, and how a point becomes its parameters.
+
+    On SQLite the boxes are read by latitude bands (``LatitudeBand``): each radius's square
+    and the picked box list their bands in a ``WITH RECURSIVE`` clause, and the box's nearest
+    ids are found on the band index before the twenty rows are read whole (0.67 → 0.24 ms
+    for the statement at 100,000 stations, from the port). PostgreSQL keeps the plain
+    (latitude, longitude) index: its statement is prepared, and bands made it no faster
+    (2.2 against 2.0 ms median at 100,000 stations, the bench's 200 origins).
+    """
+
+    BAND_STAND_IN = -987_654
 
     def __init__(self, queryset, limit: int) -> None:
         connection = connections[queryset.db]
-        stand_ins = dict(zip(_BOUNDS, (-1e9, -2e9, -3e9, -4e9), strict=True))
-        # The matching stations' ids in a box whose four bounds are parameters.
+        self.bands = connection.vendor == "sqlite"
+        stand_ins: dict = dict(zip(_BOUNDS, (-1e9, -2e9, -3e9, -4e9), strict=True))
+        queryset = queryset.order_by()
+        if self.bands:
+            queryset = queryset.alias(nearby_band=LatitudeBand("latitude"))
+            stand_ins["nearby_band__in"] = [self.BAND_STAND_IN]
+        # The matching stations' ids in a box whose bounds (and bands) are parameters.
         inner_sql, compiled_params = (
-            queryset.order_by().filter(**stand_ins).values("pk").query.sql_with_params()
+            queryset.filter(**stand_ins).values("pk").query.sql_with_params()
         )
         self.inner_params = list(compiled_params)
-        self.slots = {self.inner_params.index(value): name for name, value in stand_ins.items()}
-        picks = [
-            f"WHEN (SELECT COUNT(*) FROM ({inner_sql} LIMIT {limit}) AS nearby_count)"  # noqa: S608
-            f" >= {limit} THEN {index}"
-            for index in range(len(NEARBY_RADII_M))
-        ]
+        stand_in_values = {
+            name: value[0] if isinstance(value, list) else value
+            for name, value in stand_ins.items()
+        }
+        self.slots = {
+            self.inner_params.index(value): name for name, value in stand_in_values.items()
+        }
+        band_slot = next(
+            (slot for slot, name in self.slots.items() if name == "nearby_band__in"), None
+        )
         world = len(NEARBY_RADII_M)
+        picks = []
+        for index in range(world):
+            count_sql = _fill(inner_sql, {band_slot: f"SELECT n FROM nearby_bands_{index}"})  # noqa: S608
+            picks.append(
+                f"WHEN (SELECT COUNT(*) FROM ({count_sql} LIMIT {limit}) AS nearby_count)"  # noqa: S608
+                f" >= {limit} THEN {index}"
+            )
         whens = " ".join(f"WHEN {index} THEN %s" for index in range(world))
         bound_sql = f"(SELECT CASE nearby_pick.radius {whens} ELSE %s END FROM nearby_pick)"  # noqa: S608
         rows = _station_rows(connection)
-        # The same filters on the picked radius's box (the stand-ins become its bounds),
-        # selecting every column and the distance rather than the id.
-        select_id = f"SELECT {rows.pk} AS {connection.ops.quote_name('pk')} FROM "  # noqa: S608
+        quote = connection.ops.quote_name
+        select_id = f"SELECT {rows.pk} AS {quote('pk')} FROM "  # noqa: S608
         if not inner_sql.startswith(select_id):
             raise ValueError(f"nearest() cannot read this query: {inner_sql[:80]}")
         # For each parameter of the box query: a bound's name (one value per radius and the
@@ -371,6 +418,8 @@ class _NearbyStatement:
         for part in _PLACEHOLDER.split(inner_sql.removeprefix(select_id)):
             if part != "%s":
                 box_sql.append(part)
+            elif count == band_slot:
+                box_sql.append("SELECT n FROM nearby_box_bands")
             elif count in self.slots:
                 box_sql.append(bound_sql)
                 self.box_plan.append((self.slots[count], None))
@@ -380,26 +429,45 @@ class _NearbyStatement:
             count += part == "%s"
         least = "MIN" if connection.vendor == "sqlite" else "LEAST"
         distance_sql, _params = haversine_sql(
-            f"{rows.table}.{connection.ops.quote_name('latitude')}",
-            f"{rows.table}.{connection.ops.quote_name('longitude')}",
-            least,
-            0.0,
-            0.0,
+            f"{rows.table}.{quote('latitude')}", f"{rows.table}.{quote('longitude')}", least, 0, 0
         )
+        pick = f"nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius)"
+        if not self.bands:
+            self.sql = (
+                f"WITH {pick} "  # noqa: S608
+                f"SELECT {rows.columns}, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
+                f" ORDER BY distance_m, {rows.pk} LIMIT {limit}"
+            )
+            return
+        squares = [
+            f"nearby_bands_{index}(n) AS (SELECT CAST(%s AS integer) UNION ALL"  # noqa: S608
+            f" SELECT n + 1 FROM nearby_bands_{index} WHERE n < %s)"
+            for index in range(world)
+        ]
+        box_bands = (
+            f"nearby_box_bands(n) AS (SELECT CAST({bound_sql} AS integer) UNION ALL"  # noqa: S608
+            f" SELECT n + 1 FROM nearby_box_bands WHERE n < {bound_sql})"
+        )
+        # The nearest ids from the index alone, then those rows whole.
         self.sql = (
-            f"WITH nearby_pick AS (SELECT CASE {' '.join(picks)} ELSE {world} END AS radius) "  # noqa: S608
-            f"SELECT {rows.columns}, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
-            f" ORDER BY distance_m, {rows.pk} LIMIT {limit}"
+            f"WITH RECURSIVE {', '.join(squares)}, {pick}, {box_bands} "  # noqa: S608
+            f"SELECT {rows.columns}, nearby_ids.distance_m FROM"
+            f" (SELECT {rows.pk} AS nearby_id, {distance_sql} AS distance_m FROM {''.join(box_sql)}"
+            f" ORDER BY distance_m, {rows.pk} LIMIT {limit}) AS nearby_ids"
+            f" INNER JOIN {rows.table} ON {rows.pk} = nearby_ids.nearby_id"
+            f" ORDER BY nearby_ids.distance_m, nearby_ids.nearby_id"
         )
 
     def params(self, lat: float, lng: float) -> list:
+        squares = [_inscribed_square(lat, lng, radius) for radius in NEARBY_RADII_M]
         pick_params = []
-        for radius in NEARBY_RADII_M:
+        for square in squares:
             params = list(self.inner_params)
-            square = _inscribed_square(lat, lng, radius)
             for slot, name in self.slots.items():
-                params[slot] = square[name]
-            pick_params += params
+                params[slot] = square.get(name)
+            pick_params += [
+                p for slot, p in enumerate(params) if self.slots.get(slot) != "nearby_band__in"
+            ]
         boxes = [geo.bounding_box(lat, lng, radius) for radius in NEARBY_RADII_M]
         boxes.append((-90.0, 90.0, -180.0, 180.0))
         box_params = []
@@ -409,7 +477,28 @@ class _NearbyStatement:
             else:
                 position = _BOUNDS.index(bound)
                 box_params += [float(box[position]) for box in boxes]
-        return [*pick_params, *haversine_params(lat, lng), *box_params]
+        distance = haversine_params(lat, lng)
+        if not self.bands:
+            return [*pick_params, *distance, *box_params]
+        square_bands = []
+        for square in squares:
+            square_bands += _band_range(square["latitude__gte"], square["latitude__lte"])
+        box_ranges = [_band_range(box[0], box[1]) for box in boxes]
+        lows, highs = [low for low, _ in box_ranges], [high for _, high in box_ranges]
+        return [*square_bands, *pick_params, *lows, *highs, *distance, *box_params]
+
+
+def _fill(sql: str, substitutions: dict) -> str:
+    """Compiled ``sql`` with its placeholders numbered in ``substitutions`` (counting from 0)
+    replaced by the SQL given for them; the others left as they are."""
+    parts, count = [], 0
+    for part in _PLACEHOLDER.split(sql):
+        if part == "%s":
+            parts.append(substitutions.get(count, part))
+            count += 1
+        else:
+            parts.append(part)
+    return "".join(parts)
 
 
 def _statement_cursor(connection):

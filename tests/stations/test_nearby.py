@@ -231,3 +231,70 @@ def test_nearby_statement_is_prepared_once_and_reads_like_the_orm(make_station, 
     assert [s.pk for s in Station.objects.published().nearest(21.58, 108.36, limit=3)] == [
         s.pk for s in first
     ]
+
+
+def test_nearest_equals_a_full_scan_across_the_world(make_station):
+    """Southern latitudes, the equator, near the poles and across the antimeridian: the
+    latitude bands (SQLite) and the boxes find what a full scan finds, filters included."""
+    rng = random.Random(31)
+    for index in range(150):
+        make_station(
+            latitude=rng.choice([rng.uniform(-89.9, 89.9), rng.uniform(-0.3, 0.3)]),
+            longitude=rng.choice([rng.uniform(-180, 180), rng.uniform(179.5, 180)]),
+            open_24h=index % 3 != 0,
+        )
+    everywhere = list(Station.objects.published())
+    for _ in range(40):
+        lat = rng.choice([rng.uniform(-90, 90), rng.uniform(-0.2, 0.2), -89.99, 89.99])
+        lng = rng.choice([rng.uniform(-180, 180), 179.99, -179.99])
+        for queryset, candidates in [
+            (Station.objects.published(), everywhere),
+            (
+                Station.objects.published().filter(open_24h=True),
+                [s for s in everywhere if s.open_24h],
+            ),
+        ]:
+            rows = queryset.nearest(lat, lng, limit=7)
+            expected = sorted(
+                candidates,
+                key=lambda s: (geo.haversine_m(lat, lng, s.latitude, s.longitude), s.pk),
+            )[:7]
+            assert [s.pk for s in rows] == [s.pk for s in expected], (lat, lng)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's latitude bands")
+def test_sqlite_reads_the_box_from_the_band_index_alone(make_station):
+    """The statement's band expression is the index's (else SQLite would not use it), and
+    the box's nearest ids come from the index without reading rows."""
+    from stations import querysets
+
+    make_station(latitude=21.58, longitude=108.36)
+    statement = querysets._NearbyStatement(Station.objects.published(), 20)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + statement.sql, statement.params(21.58, 108.36))
+        plan = [row[-1] for row in cursor.fetchall()]
+    band_reads = [step for step in plan if "stations_station_band" in step]
+    # Each radius's count and the box: all on the covering band index.
+    assert len(band_reads) == len(querysets.NEARBY_RADII_M) + 1
+    assert all("COVERING INDEX" in step for step in band_reads)
+    assert not any("stations_station_latlng" in step for step in plan)
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(-0.5549, -0.5541), (-0.0061, -0.0039), (-0.0049, 0.0049), (21.5799, 21.5801), (-89.9, -89.8)],
+)
+def test_a_box_lists_every_band_its_stations_fall_in(make_station, low, high):
+    """Whatever the database's integer cast does (SQLite truncates, PostgreSQL rounds), the
+    bands nearby lists for a box hold every station inside it."""
+    from django.db.models import Max, Min
+
+    from stations.querysets import LatitudeBand, _band_range
+
+    for step in range(11):
+        make_station(latitude=low + (high - low) * step / 10, longitude=108.36)
+    found = Station.objects.annotate(band=LatitudeBand("latitude")).aggregate(
+        low=Min("band"), high=Max("band")
+    )
+    first, last = _band_range(low, high)
+    assert first <= found["low"] <= found["high"] <= last
