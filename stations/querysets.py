@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import Func
 from django.db.models.functions import Collate
@@ -311,23 +311,41 @@ class StationQuerySet(RoadQuerySetMixin, models.QuerySet):
 
         ``reuse`` names the queryset's filters when they never change from one call to the
         next (no time, no user, nothing from the request): the statement is then compiled
-        once per process and database under that name. The nearby page passes one for a
-        search with no filter, where compiling was a third of the query's time.
+        once per process and database under that name (``published_nearest_hits``, the
+        nearby page's search with no filter, where compiling was a third of the query's time).
         """
-        from .models import Station
-
         key = (self.db, int(limit), reuse)
         statement = _statements.get(key) if reuse else None
         if statement is None:
             statement = _NearbyStatement(self, int(limit))
             if reuse:
                 _statements[key] = statement
-        connection = connections[self.db]
-        with _statement_cursor(connection) as cursor:
-            cursor.execute(statement.sql, statement.params(lat, lng))
-            fetched = cursor.fetchall()
-        rows = _station_rows(connection)
-        return [NearbyHit(rows, Station, self.db, row) for row in fetched]
+        return _run_nearby(statement, self.db, lat, lng)
+
+
+def published_nearest_hits(lat: float, lng: float, *, limit: int = 20) -> list["NearbyHit"]:
+    """``Station.objects.published().nearest_hits(lat, lng, limit=limit)``, its statement
+    compiled once per process: the nearby page's search with no filter. Once compiled, not
+    even the queryset is made (a tenth of a millisecond, a twentieth of the page)."""
+    from .models import Station
+
+    db = router.db_for_read(Station)
+    statement = _statements.get((db, int(limit), "published"))
+    if statement is None:
+        queryset = Station.objects.db_manager(db).published()
+        return queryset.nearest_hits(lat, lng, limit=limit, reuse="published")
+    return _run_nearby(statement, db, lat, lng)
+
+
+def _run_nearby(statement: "_NearbyStatement", db: str, lat: float, lng: float) -> list:
+    from .models import Station
+
+    connection = connections[db]
+    with _statement_cursor(connection) as cursor:
+        cursor.execute(statement.sql, statement.params(lat, lng))
+        fetched = cursor.fetchall()
+    rows = _station_rows(connection)
+    return [NearbyHit(rows, Station, db, row) for row in fetched]
 
 
 # Nearby's statements compiled under a name (``nearest_hits(reuse=…)``), by database,

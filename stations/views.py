@@ -23,6 +23,7 @@ from .forms import FeedForm, NearbyForm, StationFilterForm
 from .models import Amenity, RouteLine, Station, StationAmenity
 from .navigation import navigation_links
 from .parking import parking_now
+from .querysets import published_nearest_hits
 from .templatetags.i18n_content import place_name
 
 PAGE_SIZE = 20
@@ -128,11 +129,13 @@ def nearby(request):
     body = None
     if origin is not None:
         now = timezone.now()
-        queryset = form.filter(Station.objects.published())
         # Ids and distances; a station is built from its row only if its card is not cached.
-        # With no filter, the same statement for every driver: compiled once per process.
-        reuse = None if form.is_filtered() else "published"
-        stations = queryset.nearest_hits(*origin, limit=PAGE_SIZE, reuse=reuse)
+        if form.is_filtered():
+            queryset = form.filter(Station.objects.published())
+            stations = queryset.nearest_hits(*origin, limit=PAGE_SIZE)
+        else:
+            # The same statement for every driver: compiled once per process.
+            stations = published_nearest_hits(*origin, limit=PAGE_SIZE)
         for station in stations:
             station.distance_label = geo.format_distance(station.distance_m)
         # The rest of the page from its cached shell, fetched with the cards (stations.shell).
@@ -143,7 +146,7 @@ def nearby(request):
         results = {
             "stations": stations,
             "cards": station_cards,
-            "nearest_open": _nearest_open(queryset, origin, stations, now),
+            "nearest_open": _nearest_open(form, origin, stations, now),
             # "Within N km": the farthest station shown, rounded up.
             "radius_km": math.ceil(stations[-1].distance_m / 1000) or 1 if stations else None,
         }
@@ -386,7 +389,7 @@ def feed_export(request):
     return response
 
 
-def _nearest_open(queryset, origin, stations, now):
+def _nearest_open(form, origin, stations, now):
     """When the nearest station is closed, the nearest open one (with the same filters).
 
     Taken from the page's hits (``is_open``, ``url`` and ``name_html`` set from their cards)
@@ -397,7 +400,7 @@ def _nearest_open(queryset, origin, stations, now):
     hit = next((s for s in stations if s.is_open), None)
     if hit is not None:
         return hit
-    station = queryset.nearest_open(*origin, now)
+    station = form.filter(Station.objects.published()).nearest_open(*origin, now)
     if station is None:
         return None
     station.distance_label = geo.format_distance(station.distance_m)

@@ -12,8 +12,14 @@ connection keeps reading a file that was moved away, so the health check Django 
 before reusing a connection (``CONN_HEALTH_CHECKS``) also asks whether the path still
 names the file the connection opened; when it does not, Django opens a new connection,
 which fails as above.
+
+Its cursors also remember how they turned a statement's ``%s`` placeholders into SQLite's
+``?`` (Django runs a regular expression over the statement for every execution): nearby's
+statement is 9 KB and the same for every driver, and converting it again was 0.11 ms of a
+2.4 ms page.
 """
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +48,23 @@ def read_write_uri(name: str) -> str:
     return f"file:{pathname2url(str(Path(name).resolve()))}?mode=rw"
 
 
+@functools.lru_cache(maxsize=1024)
+def _qmark(query: str) -> str:
+    """A "format" style statement in SQLite's "qmark" style, as Django converts it."""
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
+
     def get_new_connection(self, conn_params):
         name = str(conn_params.get("database", ""))
         if not _create_missing and not self.is_in_memory_db() and not name.startswith("file:"):

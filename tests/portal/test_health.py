@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 from django.urls import reverse
@@ -209,3 +209,29 @@ class socket_port:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the portal's SQLite backend")
+@pytest.mark.django_db
+def test_the_sqlite_cursor_converts_each_statement_once_as_django_does():
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangoCursor
+
+    from portal.db.base import SQLiteCursorWrapper, _qmark
+
+    statements = [
+        "SELECT %s, '100%%' FROM t WHERE a = %s",
+        "SELECT 1",
+        f"SELECT {', '.join(['%s'] * 50)}",
+    ]
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, SQLiteCursorWrapper)
+        for sql in statements:
+            expected = DjangoCursor.convert_query(cursor.cursor, sql)
+            assert cursor.cursor.convert_query(sql) == expected
+            hits = _qmark.cache_info().hits
+            assert cursor.cursor.convert_query(sql) == expected
+            assert _qmark.cache_info().hits == hits + 1
+        # Named parameters convert as Django's own cursor does.
+        assert cursor.cursor.convert_query("%(a)s", param_names=["a"]) == ":a"
+        cursor.execute("SELECT %s || '%%'", ["7"])
+        assert cursor.fetchone() == ("7%",)
