@@ -498,7 +498,7 @@ class _NearbyStatement:
         distance = haversine_params(lat, lng)
         if not self.bands:
             return [*pick_params, *distance, *box_params]
-        square_bands = []
+        square_bands: list[int] = []
         for square in squares:
             square_bands += _band_range(square["latitude__gte"], square["latitude__lte"])
         box_ranges = [_band_range(box[0], box[1]) for box in boxes]
@@ -506,10 +506,11 @@ class _NearbyStatement:
         return [*square_bands, *pick_params, *lows, *highs, *distance, *box_params]
 
 
-def _fill(sql: str, substitutions: dict) -> str:
+def _fill(sql: str, substitutions: dict[int | None, str]) -> str:
     """Compiled ``sql`` with its placeholders numbered in ``substitutions`` (counting from 0)
     replaced by the SQL given for them; the others left as they are."""
-    parts, count = [], 0
+    parts: list[str] = []
+    count = 0
     for part in _PLACEHOLDER.split(sql):
         if part == "%s":
             parts.append(substitutions.get(count, part))
