@@ -61,10 +61,16 @@ def test_a_reused_statement_is_compiled_once_and_finds_the_same_stations(scatter
         fresh = Station.objects.published().nearest_hits(lat, lng, limit=10)
         reused = Station.objects.published().nearest_hits(lat, lng, limit=10, reuse="published")
         assert [(h.pk, h.distance_m) for h in reused] == [(h.pk, h.distance_m) for h in fresh]
+        # What the nearby page calls with no filter: the same statement, no queryset made.
+        unfiltered = querysets.published_nearest_hits(lat, lng, limit=10)
+        assert [(h.pk, h.distance_m) for h in unfiltered] == [(h.pk, h.distance_m) for h in fresh]
     # Each call without the name compiles; with it, once per limit.
     assert compiled.count(10) == 11
     Station.objects.published().nearest_hits(*PORT, limit=5, reuse="published")
     assert compiled[-1] == 5
+    # Once compiled, the search with no filter makes no queryset at all.
+    monkeypatch.setattr(querysets.StationQuerySet, "published", lambda self: pytest.fail())
+    assert len(querysets.published_nearest_hits(*PORT, limit=10)) == 10
 
 
 def test_sql_distances_match_geodesic_within_half_a_percent(scattered):
